@@ -1,0 +1,49 @@
+"""Small HTTP helpers shared by the sandbox modules: routes, JSON replies, JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+Handler = Callable[..., Response]  # (state, request, **url_values) -> Response
+
+PROBLEM_JSON = "application/problem+json"
+JSON = "application/json; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One URL rule: a Werkzeug path pattern, its methods and the function that answers it."""
+
+    path: str
+    methods: tuple[str, ...]
+    handler: Handler
+
+
+def json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None, content_type: str = JSON
+) -> Response:
+    """Return ``data`` serialised as a compact JSON response."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, headers=dict(headers or {}), content_type=content_type)
+
+
+def problem(
+    status: int, title: str, detail: str, headers: Mapping[str, str] | None = None, type_: str = "about:blank"
+) -> Response:
+    """Return an RFC 7807 problem response in the field order X uses."""
+    body = {"title": title, "detail": detail, "type": type_, "status": status}
+    return json_response(body, status, headers, content_type=PROBLEM_JSON)
+
+
+def read_json_object(request: Request) -> dict[str, Any] | None:
+    """Return the request body as a JSON object, or None when it is missing or not an object."""
+    try:
+        data = json.loads(request.get_data() or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None

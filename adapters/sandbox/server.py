@@ -1,0 +1,163 @@
+"""The sandbox WSGI app and the ways to run it: in the foreground, or in a thread for tests."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from adapters.sandbox import admin, pages, x_api
+from adapters.sandbox.knobs import Knobs
+from adapters.sandbox.routing import Handler, json_response
+from adapters.sandbox.state import SandboxState
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+# One module per network API; linkedin_api, facebook_api and instagram_api join this tuple later.
+NETWORK_APIS: tuple[ModuleType, ...] = (x_api,)
+MAX_BODY = 1 << 20
+JSON_PREFIXES = ("/2/", "/_sandbox/")
+
+
+class SandboxApp:
+    """WSGI app: every network API, the admin API and the pages, over one shared state."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self._handlers: dict[str, Handler] = {}
+        rules = []
+        for module in (admin, pages, *NETWORK_APIS):
+            for route in module.routes():
+                endpoint = f"{route.handler.__module__}.{route.handler.__name__}"
+                self._handlers[endpoint] = route.handler
+                rules.append(Rule(route.path, methods=list(route.methods), endpoint=endpoint))
+        self.url_map = Map(rules)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one request."""
+        try:
+            request.get_data()  # read the whole body first, so a kept-alive connection stays in sync
+            endpoint, values = self.url_map.bind_to_environ(request.environ).match()
+            return self._handlers[str(endpoint)](self.state, request, **values)
+        except HTTPException as error:
+            if error.code and error.code >= 400 and request.path.startswith(JSON_PREFIXES):
+                body = {"title": error.name, "detail": error.description, "type": "about:blank", "status": error.code}
+                return json_response(body, error.code, content_type="application/problem+json")
+            return error.get_response(request.environ)
+        except Exception:  # a sandbox bug must not look like a network fault: say so loudly
+            logger.exception("sandbox failed on %s %s", request.method, request.path)
+            body = {
+                "title": "Sandbox Bug",
+                "detail": "The sandbox itself failed; see its log.",
+                "type": "about:blank",
+                "status": 500,
+            }
+            return json_response(body, 500, content_type="application/problem+json")
+
+
+def create_sandbox_app(state: SandboxState | None = None, knobs: Mapping[str, Knobs] | None = None) -> SandboxApp:
+    """Return the sandbox WSGI app over ``state`` (a fresh one, with start ``knobs``, when omitted)."""
+    return SandboxApp(state if state is not None else SandboxState(knobs))
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, one request per connection.
+
+    Werkzeug drains the socket after every response, which would swallow a pipelined next request
+    on a kept-alive connection (clients then hang until their read timeout), so it answers with
+    ``Connection: close``; on loopback a new connection per call costs well under a millisecond.
+    """
+
+    protocol_version = "HTTP/1.1"
+    quiet = False
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log one request line unless the server is quiet."""
+        if not self.quiet:
+            super().log_request(code, size)
+
+
+class QuietKeepAliveHandler(KeepAliveHandler):
+    """The keep-alive handler without per-request log lines (tests and benchmarks)."""
+
+    quiet = True
+
+
+def make_sandbox_server(
+    host: str = "127.0.0.1",
+    port: int = 8025,
+    *,
+    state: SandboxState | None = None,
+    knobs: Mapping[str, Knobs] | None = None,
+    quiet: bool = False,
+) -> BaseWSGIServer:
+    """Return a threaded sandbox server bound to ``host:port`` (port 0 picks a free port), not yet serving."""
+    handler = QuietKeepAliveHandler if quiet else KeepAliveHandler
+    app = create_sandbox_app(state, knobs)
+    return make_server(host, port, app, threaded=True, request_handler=handler)
+
+
+def base_url(server: BaseWSGIServer) -> str:
+    """Return the ``http://host:port`` the server answers on."""
+    return f"http://{server.host}:{server.port}"
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8025, *, knobs: Mapping[str, Knobs] | None = None, quiet: bool = False
+) -> None:
+    """Run the sandbox in the foreground until interrupted."""
+    server = make_sandbox_server(host, port, knobs=knobs, quiet=quiet)
+    logger.info("sandbox networks on %s (what was posted: %s/)", base_url(server), base_url(server))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _state_of(server).close()
+        server.server_close()
+
+
+def start_in_thread(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    state: SandboxState | None = None,
+    knobs: Mapping[str, Knobs] | None = None,
+    quiet: bool = True,
+) -> tuple[BaseWSGIServer, threading.Thread, str]:
+    """Start the sandbox in a daemon thread; return (server, thread, base URL). Stop it with ``stop``."""
+    server = make_sandbox_server(host, port, state=state, knobs=knobs, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+    thread.start()
+    return server, thread, base_url(server)
+
+
+def stop(server: BaseWSGIServer, thread: threading.Thread | None = None) -> None:
+    """Stop a server started by ``start_in_thread``; hanging requests are released."""
+    _state_of(server).close()
+    server.shutdown()
+    server.server_close()
+    if thread is not None:
+        thread.join(timeout=5)
+
+
+def _state_of(server: BaseWSGIServer) -> SandboxState:
+    app: Any = server.app
+    state: SandboxState = app.state
+    return state

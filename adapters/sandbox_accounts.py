@@ -1,0 +1,28 @@
+"""Register accounts on the sandbox networks (the stand-in for an OAuth consent during development)."""
+
+from __future__ import annotations
+
+import requests
+
+from scheduler.networks import Network
+from scheduler.ports import ConnectedAccount, Credentials
+
+
+class SandboxUnavailableError(RuntimeError):
+    """The sandbox networks did not answer."""
+
+
+def create_sandbox_account(base_url: str, network: Network, *, username: str, name: str,
+                           timeout_s: float = 5.0) -> ConnectedAccount:
+    """Create an account on the sandbox and return it with the tokens the sandbox issued."""
+    try:
+        response = requests.post(f"{base_url.rstrip('/')}/_sandbox/{network.value}/accounts",
+                                 json={"username": username, "name": name}, timeout=timeout_s)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise SandboxUnavailableError(f"the sandbox networks at {base_url} did not answer: {exc}") from None
+    data = response.json()
+    credentials = Credentials(access_token=data["access_token"], account_id=str(data["account_id"]),
+                              refresh_token=data.get("refresh_token"), extra={"handle": data["username"]})
+    return ConnectedAccount(account_id=str(data["account_id"]), name=data.get("name") or name,
+                            handle=data["username"], credentials=credentials)

@@ -1,0 +1,430 @@
+"""X (Twitter) adapter: API v2 through tweepy with OAuth 2.0 user-context tokens.
+
+tweepy's ``Client`` hard-codes ``https://api.twitter.com`` and has no timeout argument; both come
+from the shared session of ``adapters._http``, which rewrites that origin to the configured base
+URL (the sandbox in tests and the zero-setup run) and applies the configured timeouts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
+
+import requests
+import tweepy
+
+from adapters._http import (
+    classify_transport_error,
+    json_object,
+    new_session,
+    redact_logger,
+    timeouts,
+    truncate,
+)
+from adapters.textcount import comparable_text, text_problems, weighted_length
+from scheduler.clock import ensure_utc, utcnow
+from scheduler.errors import (
+    AuthExpiredError,
+    OutcomeUnknownError,
+    PublishError,
+    RateLimitedError,
+    RejectedError,
+    TransientError,
+)
+from scheduler.networks import RULES, Network
+from scheduler.ports import (
+    AdapterConfig,
+    ConnectedAccount,
+    Credentials,
+    MetricValues,
+    PostContent,
+    Problem,
+    Receipt,
+)
+
+__all__ = ["XAdapter", "weighted_length"]
+
+TWEEPY_ORIGIN = "https://api.twitter.com"  # what tweepy 4.17 prefixes to every v2 route
+REAL_API_URLS = frozenset({"https://api.twitter.com", "https://api.x.com"})
+REAL_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+REQUIRED_SCOPES = frozenset({"tweet.read", "tweet.write", "users.read"})
+USER_AGENT = "Postillon (self-hosted scheduler)"
+
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # X's window length when no reset header came
+USAGE_CAP_WAIT = timedelta(hours=24)  # a used-up plan does not come back within a rate window
+IDS_PER_LOOKUP = 100  # GET /2/tweets and GET /2/users/:id/tweets take at most 100
+PUBLIC_FIELDS = ["public_metrics"]
+PRIVATE_FIELDS = ["public_metrics", "non_public_metrics"]
+MAX_MESSAGE = 500
+
+
+class XAdapter:
+    """Publishes to X, reconciles unknown outcomes and reads metrics; safe to share between threads.
+
+    One pooled ``requests.Session`` serves every thread: urllib3's pool is thread-safe, the session
+    keeps no cookies and no per-account state (the bearer token travels in each request's headers),
+    and the pool holds ~64 connections, the worker's concurrency. The tweepy ``Client`` is built
+    per call because it carries the account's token; it is a thin object over that session.
+    """
+
+    network: ClassVar[Network] = Network.X
+
+    def __init__(self, config: AdapterConfig) -> None:
+        self._config = config
+        self._api_url = config.api_urls.get(Network.X, TWEEPY_ORIGIN).rstrip("/")
+        self._session = new_session(
+            USER_AGENT, timeout=timeouts(config), rewrites={TWEEPY_ORIGIN: self._api_url}
+        )
+        redact_logger("tweepy.client")  # tweepy logs the Authorization header at DEBUG
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()
+
+    # -- validation --------------------------------------------------------------------------
+
+    def validate(self, content: PostContent) -> list[Problem]:
+        """Return every reason X would refuse ``content`` (weighted length, cashtags, media)."""
+        rules = RULES[Network.X]
+        problems = text_problems(content.text)
+        if not content.text.strip() and not content.media:
+            problems.insert(0, Problem("text", "empty", "Write some text: X does not accept an empty post."))
+        if len(content.media) > rules.max_media:
+            problems.append(Problem(
+                "media", "too_many_media",
+                f"X takes at most {rules.max_media} images per post; this one has {len(content.media)}.",
+            ))
+        if content.media:
+            problems.append(Problem(
+                "media", "media_unsupported",
+                "Postillon cannot attach images to X posts yet; remove them or post this one by hand.",
+            ))
+        return problems
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def publish(self, credentials: Credentials, content: PostContent) -> Receipt:
+        """Create the post with ``POST /2/tweets``; never retries."""
+        if content.media:
+            raise RejectedError("Postillon cannot attach images to X posts yet (media upload is not supported).")
+        client = self._client(credentials)
+        try:
+            body = client.create_tweet(text=content.text, user_auth=False)
+        except (tweepy.TweepyException, requests.RequestException) as exc:
+            raise _translate(exc, mutation=True) from exc
+        tweet_id = (body.get("data") or {}).get("id")
+        if tweet_id:
+            return Receipt(external_id=str(tweet_id), url=_permalink(credentials, tweet_id))
+        if errors := body.get("errors"):
+            text = truncate(_join(_error_messages(errors)), MAX_MESSAGE)
+            raise RejectedError(f"X refused the post: {text}", status=201, detail=truncate(json.dumps(errors)))
+        # A success status without an id: we cannot tell whether the post exists.
+        raise OutcomeUnknownError("X answered without a post id; the post may be live.", status=201)
+
+    def check_pending(self, credentials: Credentials, receipt: Receipt) -> Receipt:
+        """Return ``receipt`` unchanged: X posts are live as soon as they are created."""
+        return receipt
+
+    def find_existing(self, credentials: Credentials, content: PostContent, since: datetime) -> Receipt | None:
+        """Return the account's post created after ``since`` whose text matches ``content``.
+
+        X returns every URL as a t.co link and HTML-escapes ``&<>``, so both texts are compared with
+        URLs replaced by a placeholder, NFC-normalised and with whitespace collapsed.
+        """
+        client = self._client(credentials)
+        wanted = comparable_text(content.text)
+        for tweet in self._timeline(client, credentials, ensure_utc(since)):
+            if comparable_text(html.unescape(str(tweet.get("text", "")))) == wanted:
+                return Receipt(external_id=str(tweet["id"]), url=_permalink(credentials, tweet["id"]))
+        return None
+
+    def _timeline(self, client: tweepy.Client, credentials: Credentials, since: datetime) -> Iterator[dict[str, Any]]:
+        """Yield the account's posts since ``since``, newest first, following every page."""
+        try:
+            user_id = credentials.account_id or _me(client)["id"]
+            token: str | None = None
+            while True:
+                page = client.get_users_tweets(
+                    user_id, start_time=since, max_results=IDS_PER_LOOKUP, pagination_token=token, user_auth=False
+                )
+                yield from page.get("data") or []
+                token = (page.get("meta") or {}).get("next_token")
+                if not token:
+                    return
+        except (tweepy.TweepyException, requests.RequestException) as exc:
+            raise _translate(exc, mutation=False) from exc
+
+    # -- metrics ---------------------------------------------------------------------------
+
+    def fetch_metrics(self, credentials: Credentials, external_ids: Sequence[str]) -> dict[str, MetricValues]:
+        """Return X's figures per post id; posts X did not return are left out.
+
+        Asks for ``non_public_metrics`` (impressions and link clicks, only for the author's own posts
+        of the last 30 days); where X refuses them, asks once more with ``public_metrics`` only.
+        """
+        client = self._client(credentials)
+        ids = list(dict.fromkeys(str(i) for i in external_ids))
+        result: dict[str, MetricValues] = {}
+        for start in range(0, len(ids), IDS_PER_LOOKUP):
+            chunk = ids[start : start + IDS_PER_LOOKUP]
+            for tweet in self._metrics_chunk(client, chunk):
+                result[str(tweet["id"])] = _metric_values(tweet)
+        return result
+
+    def _metrics_chunk(self, client: tweepy.Client, ids: list[str]) -> list[dict[str, Any]]:
+        """Fetch one chunk with private metrics, falling back once to public ones where refused."""
+        try:
+            try:
+                body = client.get_tweets(ids, tweet_fields=PRIVATE_FIELDS, user_auth=False)
+            except tweepy.Forbidden:
+                tweets: list[dict[str, Any]] = []
+                refused = ids
+            else:
+                tweets = list(body.get("data") or [])
+                got = {str(t["id"]) for t in tweets}
+                refused = [i for i in ids if i not in got] if _refused_private(body.get("errors") or []) else []
+            if refused:
+                retry = client.get_tweets(refused, tweet_fields=PUBLIC_FIELDS, user_auth=False)
+                tweets.extend(retry.get("data") or [])
+        except (tweepy.TweepyException, requests.RequestException) as exc:
+            raise _translate(exc, mutation=False) from exc
+        return tweets
+
+    # -- OAuth 2.0 with PKCE ---------------------------------------------------------------
+
+    def authorization_url(self, state: str, redirect_uri: str, code_verifier: str) -> str:
+        """Return X's consent page URL (authorization code flow, PKCE S256)."""
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(code_verifier.encode("ascii")).digest())
+        params = {
+            "response_type": "code",
+            "client_id": self._client_id(),
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "code_challenge": challenge.rstrip(b"=").decode("ascii"),
+            "code_challenge_method": "S256",
+        }
+        base = REAL_AUTHORIZE_URL if self._api_url in REAL_API_URLS else f"{self._api_url}/i/oauth2/authorize"
+        return f"{base}?{urlencode(params, quote_via=quote)}"
+
+    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str) -> list[ConnectedAccount]:
+        """Trade the authorization code for tokens and return the one account they act for."""
+        tokens = self._token_request({
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        })
+        granted = set(str(tokens.get("scope", " ".join(SCOPES))).split())
+        if missing := sorted(REQUIRED_SCOPES - granted):
+            raise AuthExpiredError(f"X did not grant {', '.join(missing)}; connect again and allow posting.")
+        credentials = _credentials_from(tokens, Credentials(access_token=""))
+        try:
+            user = _me(self._client(credentials))
+        except (tweepy.TweepyException, requests.RequestException) as exc:
+            raise _translate(exc, mutation=False) from exc
+        account_id, handle = str(user["id"]), str(user["username"])
+        credentials = replace(credentials, account_id=account_id, extra={"handle": handle})
+        return [ConnectedAccount(account_id=account_id, name=str(user.get("name") or handle), handle=handle,
+                                 credentials=credentials)]
+
+    def refresh(self, credentials: Credentials) -> Credentials:
+        """Return new credentials from the refresh token (X rotates it); AuthExpiredError if refused."""
+        if not credentials.refresh_token:
+            raise AuthExpiredError("This X connection has no refresh token; connect the channel again.")
+        tokens = self._token_request({"grant_type": "refresh_token", "refresh_token": credentials.refresh_token})
+        return _credentials_from(tokens, credentials)
+
+    def _token_request(self, form: dict[str, str]) -> dict[str, Any]:
+        """POST ``form`` to X's token endpoint as a confidential client (Basic auth) or a public one.
+
+        Without a configured client id the form goes as it is (the sandbox needs none; X answers
+        401, which becomes AuthExpiredError), so worker paths only ever see typed errors.
+        """
+        client_id = self._config.client_ids.get(Network.X)
+        secret = self._config.client_secrets.get(Network.X)
+        auth = requests.auth.HTTPBasicAuth(client_id, secret) if client_id and secret else None
+        if client_id and not secret:
+            form = {**form, "client_id": client_id}
+        try:
+            response = self._session.post(f"{self._api_url}/2/oauth2/token", data=form, auth=auth)
+        except requests.RequestException as exc:
+            raise _translate(exc, mutation=False) from exc
+        if response.status_code in (400, 401):  # invalid_grant, revoked or expired refresh token
+            raise AuthExpiredError(
+                f"X refused the sign-in ({_join(_body_messages(response))}); connect the channel again.",
+                status=response.status_code, detail=truncate(response.text),
+            )
+        if not response.ok:
+            raise _translate(requests.HTTPError(response=response), mutation=False)
+        tokens = json_object(response)
+        if not tokens.get("access_token"):
+            raise TransientError("X's token endpoint sent no access token.", status=response.status_code,
+                                 detail=truncate(response.text))
+        return tokens
+
+    def _client_id(self) -> str:
+        """Return the configured X client id; ValueError when there is none (a setup mistake)."""
+        client_id = self._config.client_ids.get(Network.X)
+        if not client_id:
+            raise ValueError("No X client id is configured; set it before connecting X channels.")
+        return client_id
+
+    def _client(self, credentials: Credentials) -> tweepy.Client:
+        """Return a tweepy Client for one account's OAuth 2.0 user token over the shared session.
+
+        ``return_type=dict`` gives X's JSON as sent: tweepy's model classes warn about fields that X
+        renamed in 2026 (``edit_history_tweet_ids``) and hide nothing we need.
+        """
+        client = tweepy.Client(bearer_token=credentials.access_token, return_type=dict, wait_on_rate_limit=False)
+        client.session = self._session
+        return client
+
+
+def _translate(exc: Exception, *, mutation: bool) -> PublishError:
+    """Map a tweepy or requests exception to our typed errors (the one place that knows X's errors).
+
+    ``mutation`` is True for ``POST /2/tweets``: a 5xx or a lost answer then means the post may
+    exist (X can fail after creating), so it is OutcomeUnknownError, not TransientError.
+    """
+    response = getattr(exc, "response", None)
+    if not isinstance(response, requests.Response):
+        if isinstance(exc, requests.RequestException):
+            return classify_transport_error(exc, network="X", mutation=mutation)
+        # A tweepy error without a response: raised while reading an answer X did send.
+        kind = OutcomeUnknownError if mutation else TransientError
+        return kind(f"X's answer could not be read: {truncate(str(exc), MAX_MESSAGE)}")
+    status = response.status_code
+    messages = list(getattr(exc, "api_messages", None) or _body_messages(response))
+    text = truncate(_join(messages) or f"HTTP {status}", MAX_MESSAGE)
+    detail = truncate(response.text)
+    what = "post" if mutation else "request"
+    if status == 402 or _problem_type(response) == "usage-capped":
+        return RateLimitedError(
+            "X says this app's plan has used up its credit (usage cap); posting resumes once the plan "
+            "is topped up or the cap resets.",
+            retry_at=utcnow() + USAGE_CAP_WAIT, status=status, detail=detail,
+        )
+    if status == 429:
+        return RateLimitedError(f"X rate limit reached: {text}", retry_at=_reset_at(response), detail=detail)
+    if status == 401:
+        return AuthExpiredError("X no longer accepts this channel's token; connect it again.",
+                                status=status, detail=detail)
+    if status == 403 and any("duplicate" in str(m).lower() for m in messages):
+        return RejectedError(text, status=status, detail=detail)
+    if 400 <= status < 500:
+        return RejectedError(f"X refused the {what} ({status}): {text}", status=status, detail=detail)
+    if mutation:
+        return OutcomeUnknownError(f"X failed after the post was sent ({status}): {text}; it may be live.",
+                                   status=status, detail=detail)
+    return TransientError(f"X is unavailable ({status}): {text}", status=status, detail=detail)
+
+
+def _reset_at(response: requests.Response) -> datetime:
+    """Return when X's rate window resets (header ``x-rate-limit-reset``), else 15 minutes from now."""
+    now = utcnow()
+    try:
+        reset = datetime.fromtimestamp(int(response.headers["x-rate-limit-reset"]), UTC)
+    except (KeyError, ValueError, OverflowError, OSError):
+        return now + RATE_LIMIT_FALLBACK
+    return max(reset, now)
+
+
+def _problem_type(response: requests.Response) -> str:
+    """Return the last path segment of an RFC 7807 ``type`` (``usage-capped``), or ``""``."""
+    return str(json_object(response).get("type", "")).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _body_messages(response: requests.Response) -> list[str]:
+    """Return the messages in an X or OAuth error body (tweepy's rules plus ``error_description``)."""
+    body = json_object(response)
+    messages = _error_messages(body.get("errors", []))
+    if isinstance(body.get("error"), str):
+        messages.append(" — ".join(filter(None, [body["error"], body.get("error_description")])))
+    if not messages and body.get("detail"):
+        messages.append(str(body["detail"]))
+    return messages
+
+
+def _error_messages(errors: Sequence[Any]) -> list[str]:
+    """Return the human text of each entry of an ``errors`` array."""
+    out = []
+    for error in errors:
+        if isinstance(error, dict):
+            out.append(str(error.get("message") or error.get("detail") or error.get("title") or error))
+        else:
+            out.append(str(error))
+    return out
+
+
+def _join(messages: Sequence[str]) -> str:
+    return "; ".join(m for m in messages if m)
+
+
+def _refused_private(errors: Sequence[Any]) -> bool:
+    """Tell whether partial errors say the private metrics fields were not authorised."""
+    return any(
+        isinstance(e, dict)
+        and (
+            str(e.get("type", "")).endswith("/not-authorized-for-field")
+            or "non_public_metrics" in (e.get("field"), e.get("parameter"))
+        )
+        for e in errors
+    )
+
+
+def _me(client: tweepy.Client) -> dict[str, Any]:
+    """Return the account the client's token acts for (``GET /2/users/me``): id, name, username."""
+    user = client.get_me(user_auth=False).get("data") or {}
+    if not user.get("id") or not user.get("username"):
+        raise TransientError("X did not say which account this token belongs to.")
+    return dict(user)
+
+
+def _metric_values(tweet: dict[str, Any]) -> MetricValues:
+    """Map X's metrics to ours; a figure X did not send is None, never 0.
+
+    reactions = likes + reposts (retweets) + quotes; shares = reposts + quotes; comments = replies;
+    impressions prefer ``non_public_metrics`` and fall back to ``public_metrics``;
+    clicks = ``url_link_clicks`` (private metrics only).
+    """
+    public: dict[str, Any] = tweet.get("public_metrics") or {}
+    private: dict[str, Any] = tweet.get("non_public_metrics") or {}
+
+    def total(*keys: str) -> int | None:
+        if any(public.get(k) is None for k in keys):
+            return None
+        return sum(int(public[k]) for k in keys)
+
+    impressions = private.get("impression_count", public.get("impression_count"))
+    return MetricValues(
+        impressions=impressions,
+        reactions=total("like_count", "retweet_count", "quote_count"),
+        comments=public.get("reply_count"),
+        shares=total("retweet_count", "quote_count"),
+        clicks=private.get("url_link_clicks"),
+    )
+
+
+def _credentials_from(tokens: dict[str, Any], previous: Credentials) -> Credentials:
+    """Return ``previous`` updated with a token response (keeps the old refresh token if none came)."""
+    expires_in = tokens.get("expires_in")
+    return replace(
+        previous,
+        access_token=str(tokens["access_token"]),
+        refresh_token=tokens.get("refresh_token") or previous.refresh_token,
+        expires_at=utcnow() + timedelta(seconds=int(expires_in)) if expires_in else None,
+    )
+
+
+def _permalink(credentials: Credentials, tweet_id: object) -> str:
+    handle = credentials.extra.get("handle", "").lstrip("@")
+    return f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}"

@@ -1,0 +1,1 @@
+"""The `postillon` command: sets up, runs and supervises the processes on one machine."""

@@ -1,0 +1,165 @@
+"""`postillon` subcommands: init, run, web, worker, dispatcher, sandbox, create-user, rotate-key."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from dataclasses import replace
+
+import click
+
+from scheduler.config import Settings
+from scheduler.secrets import with_local_secrets
+
+
+def _settings() -> Settings:
+    return with_local_secrets(Settings.from_env())
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s")
+
+
+@click.group()
+@click.option("--log-level", default=lambda: os.environ.get("POSTILLON_LOG_LEVEL", "INFO"), show_default="INFO")
+def main(log_level: str) -> None:
+    """Postillon: social media scheduling for recruiting and leads."""
+    _logging(log_level)
+
+
+@main.command()
+@click.option("--admin-email", default=None, help="E-mail of the first admin (default admin@example.com).")
+@click.option("--admin-password", default=None, help="Password of the first admin (default: generated).")
+def init(admin_email: str | None, admin_password: str | None) -> None:
+    """Create or migrate the database and create the first admin."""
+    from postillon.migrate import ensure_admin, upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    email, password = ensure_admin(settings, admin_email, admin_password)
+    click.echo(f"database ready: {_safe_url(settings.database_url)}")
+    click.echo(f"admin: {email}" + (f" / password: {password}" if password else " (exists)"))
+
+
+@main.command()
+@click.option("--workers", type=int, default=None, help="Worker processes (default POSTILLON_WORKERS or 2).")
+@click.option("--no-sandbox", is_flag=True, help="Do not start the sandbox networks.")
+def run(workers: int | None, no_sandbox: bool) -> None:
+    """Run everything on this machine: web, dispatcher, workers and the sandbox networks."""
+    from postillon.supervisor import run_all
+
+    settings = _settings()
+    if workers is not None:
+        settings = replace(settings, workers=workers)
+    if no_sandbox:
+        settings = replace(settings, sandbox=False)
+    run_all(settings)
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--processes", type=int, default=2, show_default=True)
+def web(host: str | None, port: int | None, processes: int) -> None:
+    """Serve the web UI with gunicorn."""
+    from postillon.webserver import serve
+
+    settings = _settings()
+    serve(settings, host or settings.web_host, port or settings.web_port, processes)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run one publish worker."""
+    from workers.context import JobContext
+    from workers.worker import run_worker
+
+    run_worker(JobContext(_sandboxed(_settings())), burst=burst)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+def dispatcher(once: bool) -> None:
+    """Run the dispatcher loop (safe to run more than one)."""
+    from workers.context import JobContext
+    from workers.dispatcher import Dispatcher
+
+    dispatch = Dispatcher(JobContext(_settings()))
+    if once:
+        click.echo(str(dispatch.tick(sweep=True)))
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    dispatch.run(stop)
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+def sandbox(host: str | None, port: int | None) -> None:
+    """Run the sandbox networks (fake X and friends) for development and tests."""
+    from adapters.sandbox.server import serve
+
+    settings = _settings()
+    serve(host or settings.sandbox_host, port or settings.sandbox_port)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(["admin", "recruiter", "marketer", "manager", "ambassador", "viewer"]),
+              default="viewer", show_default=True)
+@click.password_option()
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create a user."""
+    from scheduler.db import make_engine, make_session_factory
+    from scheduler.models import Role
+    from scheduler.users import UserInputError, create_user
+
+    settings = _settings()
+    try:
+        with make_session_factory(make_engine(settings.database_url)).begin() as session:
+            create_user(session, email=email, name=name, password=password, role=Role(role),
+                        tz_name=settings.default_tz)
+    except UserInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {role} {email}")
+
+
+@main.command("rotate-key")
+def rotate_key() -> None:
+    """Re-encrypt every channel's credentials with the newest key (put it first in POSTILLON_ENCRYPTION_KEYS)."""
+    from sqlalchemy import select
+
+    from scheduler.crypto import CredentialBox
+    from scheduler.db import make_engine, make_session_factory
+    from scheduler.models import Channel
+
+    settings = _settings()
+    box = CredentialBox(settings.encryption_keys)
+    with make_session_factory(make_engine(settings.database_url)).begin() as session:
+        channels = list(session.scalars(select(Channel).where(Channel.credentials != "")))
+        for channel in channels:
+            channel.credentials = box.rotate(channel.credentials)
+    click.echo(f"re-encrypted the credentials of {len(channels)} channel(s)")
+
+
+def _sandboxed(settings: Settings) -> Settings:
+    # With the sandbox on, every network without an explicit API URL points at it.
+    return settings.with_sandbox_urls() if settings.sandbox else settings
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""`postillon run`: everything on one machine, supervised; restarts a process that dies."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+import requests
+from sqlalchemy import func, select
+
+from postillon.migrate import ensure_admin, upgrade
+from postillon.redis_server import ensure_redis
+from scheduler.config import Settings
+from scheduler.crypto import CredentialBox
+from scheduler.db import make_engine, make_session_factory
+from scheduler.models import Channel
+from scheduler.networks import Network
+
+log = logging.getLogger("postillon.run")
+
+SANDBOX_CHANNELS = (("postillon_jobs", "Postillon Careers"), ("postillon_news", "Postillon News"))
+
+
+@dataclass
+class Child:
+    """One supervised process."""
+
+    name: str
+    args: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    def start(self, env: dict[str, str]) -> None:
+        """Start (or restart) the process."""
+        self.process = subprocess.Popen([sys.executable, "-m", "postillon.cli", *self.args], env=env)
+        self.started_at = time.monotonic()
+
+
+def run_all(settings: Settings) -> None:
+    """Start Redis if needed, migrate, then run sandbox, web, dispatcher and workers until stopped."""
+    data = settings.data_path.resolve()
+    settings = replace(settings, data_dir=str(data))
+    redis = ensure_redis(settings.redis_url, data / "redis")
+    log.info("Redis: %s (%s)", redis.url, {"configured": "the configured server",
+                                           "redis-server": "a redis-server started for this run",
+                                           "embedded": "embedded fakeredis; slow, for trying out only"}[redis.kind])
+    settings = replace(settings, redis_url=redis.url)
+    log.info("database: %s", "SQLite file " + settings.database_url.split("///", 1)[-1]
+             if settings.database_url.startswith("sqlite") else "PostgreSQL")
+    upgrade(settings.database_url)
+    email, password = ensure_admin(settings)
+    env = _child_env(settings)
+    children = [Child("web", ["web", "--processes", "2"]), Child("dispatcher", ["dispatcher"])]
+    children += [Child(f"worker-{i + 1}", ["worker"]) for i in range(settings.workers)]
+    if settings.sandbox:
+        children.insert(0, Child("sandbox", ["sandbox"]))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        for child in children:
+            child.start(env)
+        if settings.sandbox:
+            _connect_sandbox_channels(settings)
+        _banner(settings, email, password)
+        _supervise(children, env, stop)
+    finally:
+        for child in children:
+            if child.process and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        for child in children:
+            if child.process:
+                try:
+                    child.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+        redis.stop()
+
+
+def _supervise(children: list[Child], env: dict[str, str], stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        for child in children:
+            if child.process is None or child.process.poll() is None:
+                continue
+            # Back off when a process keeps dying right after start (bad config, port taken).
+            if time.monotonic() - child.started_at < 10 and child.restarts >= 3:
+                log.error("%s keeps exiting (code %s); giving up on it", child.name, child.process.returncode)
+                child.process = None
+                continue
+            log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
+            child.restarts += 1
+            child.start(env)
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "POSTILLON_DATA_DIR": settings.data_dir,
+        "POSTILLON_SANDBOX": "1" if settings.sandbox else "0",
+    })
+    return env
+
+
+def _connect_sandbox_channels(settings: Settings) -> None:
+    """Give a new installation two sandbox X channels so the first post can go out at once."""
+    from adapters.sandbox_accounts import create_sandbox_account
+    from scheduler.channels import add_channel
+    from scheduler.secrets import with_local_secrets
+
+    _wait_http(settings.sandbox_url + "/")
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            if session.scalar(select(func.count(Channel.id))):
+                return
+            box = CredentialBox(with_local_secrets(settings).encryption_keys)
+            for handle, name in SANDBOX_CHANNELS:
+                account = create_sandbox_account(settings.sandbox_url, Network.X, username=handle, name=name)
+                add_channel(session, box, Network.X, account, user_id=None, tz_name=settings.default_tz)
+        log.info("connected two sandbox X channels: %s", ", ".join("@" + h for h, _ in SANDBOX_CHANNELS))
+    finally:
+        engine.dispose()
+
+
+def _wait_http(url: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f}s")
+
+
+def _banner(settings: Settings, email: str, password: str | None) -> None:
+    lines = [
+        "",
+        "  Postillon is running.",
+        f"  Open       {settings.base_url}",
+        f"  Log in as  {email}" + (f"  password: {password}" if password else "  (password as set)"),
+    ]
+    if settings.sandbox:
+        lines.append(f"  Sandbox    {settings.sandbox_url}/  (what was 'posted' to the sandbox networks)")
+    lines += ["  Stop with Ctrl-C.", ""]
+    print("\n".join(lines), flush=True)
+
+
+__all__ = ["run_all"]

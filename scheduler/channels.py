@@ -1,0 +1,59 @@
+"""Channels: store a connected account (credentials sealed), reconnect, disable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from scheduler.crypto import CredentialBox
+from scheduler.lifecycle import DeliveryState
+from scheduler.models import Channel, ChannelStatus, Delivery
+from scheduler.networks import Network
+from scheduler.ports import ConnectedAccount
+from scheduler.posts import audit
+from scheduler.transitions import move_many
+
+
+def add_channel(session: Session, box: CredentialBox, network: Network, account: ConnectedAccount, *,
+                user_id: int | None, tz_name: str = "Europe/Vienna") -> Channel:
+    """Store a newly connected account as a channel (or refresh the existing one for that account)."""
+    channel = session.scalar(select(Channel).where(Channel.network == network,
+                                                   Channel.account_id == account.account_id))
+    if channel is None:
+        channel = Channel(network=network, account_id=account.account_id, tz_name=tz_name)
+        session.add(channel)
+    channel.name = account.name
+    channel.handle = account.handle
+    channel.credentials = box.seal(account.credentials)
+    channel.status = ChannelStatus.CONNECTED
+    channel.status_detail = ""
+    session.flush()
+    audit(session, user_id, "channel.connected", f"channel:{channel.id}", f"{network.value} {account.handle}")
+    return channel
+
+
+def reconnect_channel(session: Session, box: CredentialBox, channel_id: int, account: ConnectedAccount, *,
+                      user_id: int | None, now: datetime) -> int:
+    """Store fresh credentials, mark the channel connected and resume its waiting deliveries; return how many."""
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        raise LookupError(f"channel {channel_id} does not exist")
+    channel.credentials = box.seal(account.credentials)
+    channel.status = ChannelStatus.CONNECTED
+    channel.status_detail = ""
+    channel.rate_limited_until = None
+    waiting = list(session.scalars(select(Delivery.id).where(Delivery.channel_id == channel_id,
+                                                             Delivery.state == DeliveryState.NEEDS_RECONNECT)))
+    resumed = move_many(session, waiting, DeliveryState.NEEDS_RECONNECT, DeliveryState.SCHEDULED, run_at=now,
+                        last_error_kind=None, last_error_message=None)
+    audit(session, user_id, "channel.reconnected", f"channel:{channel_id}", f"{len(resumed)} deliveries resumed")
+    return len(resumed)
+
+
+def set_disabled(session: Session, channel_id: int, disabled: bool, *, user_id: int | None) -> None:
+    """Disable a channel (nothing new is scheduled on it) or enable it again."""
+    status = ChannelStatus.DISABLED if disabled else ChannelStatus.CONNECTED
+    session.execute(update(Channel).where(Channel.id == channel_id).values(status=status))
+    audit(session, user_id, "channel.disabled" if disabled else "channel.enabled", f"channel:{channel_id}")

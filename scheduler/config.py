@@ -1,0 +1,116 @@
+"""Settings: the one place that reads the environment (``POSTILLON_*``, ``DATABASE_URL``, ``REDIS_URL``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scheduler.networks import Network
+
+PREFIX = "POSTILLON_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, read once at start-up; tests build it directly."""
+
+    database_url: str = "sqlite:///instance/postillon.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = ""  # Flask sessions and CSRF; generated into the data dir when empty
+    encryption_keys: tuple[str, ...] = ()  # Fernet keys, newest first; generated when empty
+    data_dir: str = "instance"
+    default_tz: str = "Europe/Vienna"
+    base_url: str = "http://127.0.0.1:8000"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8025
+    sandbox: bool = True  # start the sandbox networks in `postillon run`
+    api_urls: Mapping[Network, str] = field(default_factory=dict)
+    upload_urls: Mapping[Network, str] = field(default_factory=dict)
+    client_ids: Mapping[Network, str] = field(default_factory=dict)
+    client_secrets: Mapping[Network, str] = field(default_factory=dict)
+    queue_name: str = "publish"
+    dispatch_interval_s: float = 0.5
+    dispatch_batch: int = 500  # deliveries claimed per dispatcher round
+    job_batch: int = 50  # deliveries per publish job, published concurrently inside it
+    publish_concurrency: int = 64  # network calls in flight per worker process
+    requeue_after_s: float = 20.0  # a queued delivery older than this is checked for a lost job
+    lease_s: float = 120.0  # a delivery `publishing` longer than this is moved to `unknown`
+    max_attempts: int = 4
+    retry_base_s: float = 30.0
+    retry_cap_s: float = 1800.0
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    workers: int = 2  # worker processes `postillon run` starts
+    secure_cookies: bool = False
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables; unknown ones are ignored."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        values: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            values["database_url"] = _normalise_db_url(env["DATABASE_URL"])
+        if env.get("REDIS_URL"):
+            values["redis_url"] = env["REDIS_URL"]
+        for name in base.__dataclass_fields__:
+            raw = env.get(PREFIX + name.upper())
+            if raw is None or name in ("api_urls", "upload_urls", "client_ids", "client_secrets"):
+                continue
+            values[name] = _parse(name, raw, getattr(base, name))
+        values["api_urls"] = _per_network(env, "API_URL")
+        values["upload_urls"] = _per_network(env, "UPLOAD_URL")
+        values["client_ids"] = _per_network(env, "CLIENT_ID")
+        values["client_secrets"] = _per_network(env, "CLIENT_SECRET")
+        return replace(base, **values)  # type: ignore[arg-type]
+
+    @property
+    def data_path(self) -> Path:
+        """Return the data directory (SQLite file, generated keys, uploads)."""
+        return Path(self.data_dir)
+
+    @property
+    def sandbox_url(self) -> str:
+        """Return the base URL of the sandbox networks."""
+        return f"http://{self.sandbox_host}:{self.sandbox_port}"
+
+    def with_sandbox_urls(self) -> Settings:
+        """Point every network without an explicit API URL at the sandbox."""
+        urls = {network: self.sandbox_url for network in Network} | dict(self.api_urls)
+        uploads = {network: self.sandbox_url for network in Network} | dict(self.upload_urls)
+        return replace(self, api_urls=urls, upload_urls=uploads)
+
+
+def _per_network(env: Mapping[str, str], suffix: str) -> dict[Network, str]:
+    found: dict[Network, str] = {}
+    for network in Network:
+        value = env.get(f"{PREFIX}{network.value.upper()}_{suffix}")
+        if value:
+            found[network] = value.rstrip("/")
+    return found
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def _normalise_db_url(url: str) -> str:
+    # Heroku-style postgres:// URLs name no driver; Postillon uses psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

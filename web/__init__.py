@@ -1,0 +1,34 @@
+"""The Flask web app: compose posts, watch deliveries, manage channels (server-rendered, JSON for polling).
+
+Run it with ``flask --app web run`` or ``gunicorn 'web:create_app()'``; importing this package does nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from scheduler.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app; production reads ``POSTILLON_*`` once (with generated local secrets), tests pass Settings."""
+    # Imported here so that importing ``web`` stays free of side effects and import cycles.
+    from web import api, auth, channels, db, errors, filters, i18n, posts, security
+    from web.services import AppServices
+
+    if settings is None:
+        from scheduler.secrets import with_local_secrets
+
+        settings = with_local_secrets(Settings.from_env())
+    app = Flask(__name__)
+    app.config.from_mapping(SECRET_KEY=settings.secret_key, TESTING=settings.testing)
+    security.init_app(app, settings)
+    app.extensions["postillon"] = AppServices.build(settings)
+    db.init_app(app)
+    i18n.init_app(app)
+    filters.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    for module in (auth, posts, channels, api):
+        app.register_blueprint(module.bp)
+    return app

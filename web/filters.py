@@ -1,0 +1,102 @@
+"""Template filters: times in the user's zone, readable state labels, channel names, short texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from scheduler.clock import to_local, zone
+from scheduler.lifecycle import CANCELLABLE, DeliveryState
+from scheduler.models import ChannelStatus, PostKind
+from scheduler.networks import Network
+from web.forms import KIND_LABELS
+from web.i18n import lazy_gettext as _l
+from web.services import services
+
+S = DeliveryState
+
+STATE_LABELS: dict[DeliveryState, str] = {
+    S.DRAFT: _l("Draft"),
+    S.AWAITING_APPROVAL: _l("Awaiting approval"),
+    S.SCHEDULED: _l("Scheduled"),
+    S.QUEUED: _l("Queued"),
+    S.PUBLISHING: _l("Publishing"),
+    S.PUBLISHED: _l("Published"),
+    S.RETRY_WAIT: _l("Waiting to retry"),
+    S.FAILED: _l("Failed"),
+    S.NEEDS_RECONNECT: _l("Needs reconnect"),
+    S.UNKNOWN: _l("Outcome unknown"),
+    S.CANCELLED: _l("Cancelled"),
+}
+
+#: The colour family of each state (CSS class ``tone-…``); the label always says it in words too.
+STATE_TONES: dict[DeliveryState, str] = {
+    S.DRAFT: "neutral", S.AWAITING_APPROVAL: "neutral", S.CANCELLED: "neutral",
+    S.SCHEDULED: "info", S.QUEUED: "info", S.PUBLISHING: "info", S.RETRY_WAIT: "info",
+    S.PUBLISHED: "success",
+    S.FAILED: "danger",
+    S.NEEDS_RECONNECT: "warning", S.UNKNOWN: "warning",
+}
+
+CHANNEL_STATUS_LABELS: dict[ChannelStatus, str] = {
+    ChannelStatus.CONNECTED: _l("Connected"),
+    ChannelStatus.NEEDS_RECONNECT: _l("Needs reconnect"),
+    ChannelStatus.DISABLED: _l("Disabled"),
+}
+CHANNEL_STATUS_TONES: dict[ChannelStatus, str] = {
+    ChannelStatus.CONNECTED: "success", ChannelStatus.NEEDS_RECONNECT: "warning", ChannelStatus.DISABLED: "neutral",
+}
+
+
+def user_tz() -> str:
+    """Return the current user's time zone name (the configured default for anonymous requests)."""
+    name = getattr(current_user, "tz_name", None)
+    return zone(name or services().settings.default_tz).key
+
+
+def local_time(value: datetime | None, tz_name: str | None = None) -> str:
+    """Return ``value`` as wall-clock time in the user's zone, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    return to_local(value, tz_name or user_tz()).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def iso_utc(value: datetime | None) -> str:
+    """Return ``value`` as an ISO 8601 UTC string for ``<time datetime>`` and JSON."""
+    return "" if value is None else to_local(value, "UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def channel_label(network: Network, name: str, handle: str) -> str:
+    """Return how a channel is named in lists: "X (@careers)", or the name when there is no handle."""
+    if handle:
+        shown = handle if network is not Network.X or handle.startswith("@") else f"@{handle}"
+        return f"{network.label} ({shown})"
+    return f"{network.label} ({name})"
+
+
+def shorten(text: str, limit: int = 90) -> str:
+    """Return ``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def state_label(state: DeliveryState | str) -> str:
+    """Return the readable label of a delivery state."""
+    return STATE_LABELS[DeliveryState(state)]
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the label tables in the templates."""
+    app.jinja_env.filters.update(local_time=local_time, iso_utc=iso_utc, shorten=shorten, state_label=state_label,
+                                 state_tone=lambda state: STATE_TONES[DeliveryState(state)],
+                                 kind_label=lambda kind: KIND_LABELS[PostKind(kind)],
+                                 channel_status_label=lambda status: CHANNEL_STATUS_LABELS[ChannelStatus(status)],
+                                 channel_status_tone=lambda status: CHANNEL_STATUS_TONES[ChannelStatus(status)])
+    app.jinja_env.globals.update(channel_label=channel_label, user_tz=user_tz, CANCELLABLE=CANCELLABLE)
+
+    @app.context_processor
+    def _sandbox_link() -> dict[str, str | None]:
+        settings = services().settings
+        return {"sandbox_url": settings.sandbox_url if settings.sandbox else None}

@@ -1,0 +1,68 @@
+"""Per-network checks of a post, through the network's adapter where there is one.
+
+Networks without an adapter yet fall back to their plain text limit from ``scheduler.networks.RULES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from adapters.registry import UnsupportedNetworkError, adapter_for
+from adapters.textcount import weighted_length
+from scheduler.models import Channel
+from scheduler.networks import RULES, Network
+from scheduler.ports import AdapterConfig, PostContent, Problem
+from scheduler.posts import Validator
+from scheduler.rendering import render_text
+from web.i18n import _
+
+
+def validate_content(config: AdapterConfig, network: Network, content: PostContent) -> list[Problem]:
+    """Return every problem ``network`` would have with ``content`` (empty when it is fine)."""
+    try:
+        adapter = adapter_for(network, config)  # imports the network's SDK on first use only
+    except UnsupportedNetworkError:
+        return _plain_length(network, content)
+    return list(adapter.validate(content))
+
+
+def validator(config: AdapterConfig) -> Validator:
+    """Return the validate callback ``scheduler.posts.schedule_post`` takes."""
+    return lambda network, content: validate_content(config, network, content)
+
+
+def counted_length(network: Network, text: str) -> int:
+    """Return the length ``network`` counts for ``text`` (X weighs links and some characters)."""
+    return weighted_length(text) if network is Network.X else len(text)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCheck:
+    """What the composer shows for one channel while the text is typed."""
+
+    channel_id: int
+    length: int
+    max_length: int
+    problems: list[Problem]
+
+
+def check_channels(config: AdapterConfig, channels: Sequence[Channel], text: str,
+                   link: str | None) -> list[ChannelCheck]:
+    """Render the post for each channel's network and check it there."""
+    link = (link or "").strip() or None
+    checks = []
+    for channel in channels:
+        rendered = render_text(text, link, channel.network)
+        content = PostContent(delivery_id=0, text=rendered, link=link)
+        checks.append(ChannelCheck(channel.id, counted_length(channel.network, rendered),
+                                   RULES[channel.network].max_text, validate_content(config, channel.network, content)))
+    return checks
+
+
+def _plain_length(network: Network, content: PostContent) -> list[Problem]:
+    limit = RULES[network].max_text
+    if len(content.text) <= limit:
+        return []
+    return [Problem("text", "too_long", _("%(network)s takes at most %(max)d characters; this text has %(n)d.",
+                                          network=network.label, max=limit, n=len(content.text)))]

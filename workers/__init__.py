@@ -1,0 +1,1 @@
+"""RQ glue: the dispatcher, the publish job and the worker process."""

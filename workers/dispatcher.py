@@ -1,0 +1,119 @@
+"""The dispatcher loop: moves due deliveries from the database to the queue, and repairs what got lost."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+from rq import Queue
+
+from scheduler.clock import utcnow
+from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
+from workers.context import JobContext
+from workers.queues import LIVE_JOB_STATUSES, chunk, enqueue_batches, job_id_for, job_statuses, publish_queue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one dispatcher round did."""
+
+    enqueued: int = 0
+    requeued: int = 0
+    expired: int = 0
+
+
+class Dispatcher:
+    """Claims due deliveries atomically (safe with several dispatchers) and enqueues them in batches."""
+
+    def __init__(self, ctx: JobContext, *, sweep_every_s: float = 5.0) -> None:
+        self.ctx = ctx
+        self.queue: Queue = publish_queue(ctx.redis, ctx.settings.queue_name)
+        self.sweep_every_s = sweep_every_s
+        self._last_sweep = 0.0
+
+    def tick(self, *, sweep: bool | None = None) -> TickReport:
+        """Run one round: dispatch what is due; every few seconds also expire leases and requeue lost jobs."""
+        enqueued = self.dispatch_due()
+        if sweep is None:
+            sweep = time.monotonic() - self._last_sweep >= self.sweep_every_s
+        if not sweep:
+            return TickReport(enqueued=enqueued)
+        self._last_sweep = time.monotonic()
+        return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost())
+
+    def dispatch_due(self) -> int:
+        """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
+        settings = self.ctx.settings
+        total = 0
+        while True:
+            with self.ctx.sessions.begin() as session:
+                due = claim_due(session, now=utcnow(), limit=settings.dispatch_batch)
+                batches = self._assign(session, due)
+            # Enqueued only after the commit: a crash in between leaves `queued` rows without a
+            # job, which requeue_lost repairs; the reverse order could run a job for an uncommitted row.
+            self._enqueue(batches)
+            total += len(due)
+            if len(due) < settings.dispatch_batch:
+                return total
+
+    def expire_leases(self) -> int:
+        """Move deliveries whose publishing lease ran out to `unknown`."""
+        with self.ctx.sessions.begin() as session:
+            expired = expire_leases(session, now=utcnow())
+        if expired:
+            log.warning("lease expired for deliveries %s: now unknown", expired[:20])
+        return len(expired)
+
+    def requeue_lost(self) -> int:
+        """Re-enqueue queued deliveries whose job no longer exists (Redis wiped, job failed before claiming)."""
+        settings = self.ctx.settings
+        with self.ctx.sessions.begin() as session:
+            stale = stale_queued(session, now=utcnow(), older_than_s=settings.requeue_after_s)
+        if not stale:
+            return 0
+        statuses = job_statuses(self.ctx.redis, sorted({item.job_id or "" for item in stale}))
+        lost = [item for item in stale if statuses.get(item.job_id or "") not in LIVE_JOB_STATUSES]
+        if not lost:
+            return 0
+        with self.ctx.sessions.begin() as session:
+            now = utcnow()
+            fresh = [moved for item in lost if (moved := requeue(session, item, now=now)) is not None]
+            batches = self._assign(session, fresh)
+        self._enqueue(batches)
+        if fresh:
+            log.warning("re-enqueued %d queued deliveries whose job was lost", len(fresh))
+        return len(fresh)
+
+    def _assign(self, session: object, items: list[QueuedDelivery]) -> list[tuple[str, list[int]]]:
+        batches = []
+        for batch in chunk(items, self.ctx.settings.job_batch):
+            job_id = job_id_for(batch)
+            assign_job(session, job_id, batch)  # type: ignore[arg-type]
+            batches.append((job_id, [item.delivery_id for item in batch]))
+        return batches
+
+    def _enqueue(self, batches: list[tuple[str, list[int]]]) -> None:
+        enqueue_batches(self.queue, batches, timeout_s=int(self.ctx.settings.lease_s * 2))
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Loop until ``stop`` is set; survives Redis and database outages by waiting and retrying."""
+        stop = stop or threading.Event()
+        interval = self.ctx.settings.dispatch_interval_s
+        log.info("dispatcher running every %.2fs", interval)
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                self.tick()
+            except RedisError as exc:
+                # The claimed rows stay `queued` in the database; requeue_lost enqueues them later.
+                log.warning("Redis unavailable (%s); deliveries stay queued in the database", exc)
+                stop.wait(1.0)
+            except Exception:
+                log.exception("dispatcher round failed; retrying")
+                stop.wait(1.0)
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
