@@ -289,11 +289,14 @@ class XAdapter:
         return client
 
 
+SERVICE_UNAVAILABLE = 503
+
+
 def _translate(exc: Exception, *, mutation: bool) -> PublishError:
     """Map a tweepy or requests exception to our typed errors (the one place that knows X's errors).
 
-    ``mutation`` is True for ``POST /2/tweets``: a 5xx or a lost answer then means the post may
-    exist (X can fail after creating), so it is OutcomeUnknownError, not TransientError.
+    ``mutation`` is True for ``POST /2/tweets``: a 5xx other than 503 or a lost answer then means
+    the post may exist (X can fail after creating), so it is OutcomeUnknownError, not TransientError.
     """
     response = getattr(exc, "response", None)
     if not isinstance(response, requests.Response):
@@ -322,6 +325,11 @@ def _translate(exc: Exception, *, mutation: bool) -> PublishError:
         return RejectedError(text, status=status, detail=detail)
     if 400 <= status < 500:
         return RejectedError(f"X refused the {what} ({status}): {text}", status=status, detail=detail)
+    if status == SERVICE_UNAVAILABLE:
+        # X (like Postiz's and networks.md's reading of it) answers 503 before doing any work:
+        # safe to retry after a backoff, unlike 500/502/504 on a create.
+        return TransientError(f"X is unavailable right now ({status}): {text}; nothing was posted.",
+                              status=status, detail=detail)
     if mutation:
         return OutcomeUnknownError(f"X failed after the post was sent ({status}): {text}; it may be live.",
                                    status=status, detail=detail)

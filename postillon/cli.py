@@ -103,10 +103,13 @@ def dispatcher(once: bool) -> None:
 @click.option("--port", type=int, default=None)
 def sandbox(host: str | None, port: int | None) -> None:
     """Run the sandbox networks (fake X and friends) for development and tests."""
+    from adapters.sandbox.knobs import knobs_from_env
     from adapters.sandbox.server import serve
 
     settings = _settings()
-    serve(host or settings.sandbox_host, port or settings.sandbox_port)
+    # Start knobs from POSTILLON_SANDBOX_KNOBS, e.g. '{"x": {"latency_ms": 200}}'.
+    serve(host or settings.sandbox_host, port or settings.sandbox_port, knobs=knobs_from_env(os.environ),
+          quiet=True)
 
 
 @main.command("create-user")

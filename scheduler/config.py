@@ -63,6 +63,9 @@ class Settings:
             if raw is None or name in ("api_urls", "upload_urls", "client_ids", "client_secrets"):
                 continue
             values[name] = _parse(name, raw, getattr(base, name))
+        if "database_url" not in values:
+            # Zero configuration: a SQLite file in the data directory.
+            values["database_url"] = f"sqlite:///{values.get('data_dir', base.data_dir)}/postillon.db"
         values["api_urls"] = _per_network(env, "API_URL")
         values["upload_urls"] = _per_network(env, "UPLOAD_URL")
         values["client_ids"] = _per_network(env, "CLIENT_ID")

@@ -56,4 +56,7 @@ class CredentialBox:
 
     def rotate(self, sealed: str) -> str:
         """Re-encrypt ``sealed`` with the newest key."""
-        return self._fernet.rotate(sealed.encode()).decode()
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except InvalidToken:
+            raise CredentialKeyError("stored credentials cannot be decrypted with the configured keys") from None

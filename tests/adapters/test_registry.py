@@ -70,12 +70,6 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_importing_the_registry_loads_no_network_sdk() -> None:
-    loaded = _loaded_after("import adapters.registry")
-    assert "tweepy" not in loaded
-    assert "requests" not in loaded
-
-
-def test_adapters_import_no_framework_queue_or_database() -> None:
-    loaded = _loaded_after("import adapters.registry, adapters.x, adapters._http, adapters.textcount")
-    assert "tweepy" in loaded  # the check runs on the real import graph
-    assert not loaded & {"flask", "rq", "redis", "sqlalchemy", "werkzeug", "workers", "web"}
+    # Layer rules for the whole package are checked in tests/test_imports.py; this is laziness.
+    assert not _loaded_after("import adapters.registry") & {"tweepy", "requests"}
+    assert "tweepy" in _loaded_after("import adapters.registry, adapters.x")  # the check can fail

@@ -15,16 +15,24 @@ from scheduler.errors import (
     OutcomeUnknownError,
     RateLimitedError,
     RejectedError,
+    TransientError,
 )
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, Credentials, PostContent
 
 
-@pytest.fixture
-def sandbox():
+@pytest.fixture(scope="module")
+def sandbox_server():
     server, thread, url = start_in_thread("127.0.0.1", 0)
     yield url
     stop(server, thread)
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox's base URL, with accounts, posts, knobs and faults reset for each test."""
+    requests.post(f"{sandbox_server}/_sandbox/reset", timeout=5).raise_for_status()
+    return sandbox_server
 
 
 @pytest.fixture
@@ -94,7 +102,7 @@ def test_too_long_text_is_rejected_with_xs_message(sandbox, adapter) -> None:
 
 @pytest.mark.parametrize(
     ("fault", "expected"),
-    [("5xx", OutcomeUnknownError), ("500_after_accept", OutcomeUnknownError), ("429", RateLimitedError),
+    [("5xx", TransientError), ("500_after_accept", OutcomeUnknownError), ("429", RateLimitedError),
      ("401", AuthExpiredError)],
 )
 def test_forced_faults_map_to_typed_errors(sandbox, adapter, fault, expected) -> None:
