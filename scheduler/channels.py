@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.clock import utcnow
 from scheduler.crypto import CredentialBox
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery
@@ -52,8 +53,16 @@ def reconnect_channel(session: Session, box: CredentialBox, channel_id: int, acc
     return len(resumed)
 
 
-def set_disabled(session: Session, channel_id: int, disabled: bool, *, user_id: int | None) -> None:
-    """Disable a channel (nothing new is scheduled on it) or enable it again."""
+def set_disabled(session: Session, channel_id: int, disabled: bool, *, user_id: int | None,
+                 now: datetime | None = None) -> int:
+    """Disable a channel (its due deliveries wait) or enable it again; return how many deliveries resumed."""
     status = ChannelStatus.DISABLED if disabled else ChannelStatus.CONNECTED
     session.execute(update(Channel).where(Channel.id == channel_id).values(status=status))
     audit(session, user_id, "channel.disabled" if disabled else "channel.enabled", f"channel:{channel_id}")
+    if disabled:
+        return 0
+    waiting = list(session.scalars(select(Delivery.id).where(Delivery.channel_id == channel_id,
+                                                             Delivery.state == DeliveryState.NEEDS_RECONNECT)))
+    resumed = move_many(session, waiting, DeliveryState.NEEDS_RECONNECT, DeliveryState.SCHEDULED,
+                        run_at=now or utcnow(), last_error_kind=None, last_error_message=None)
+    return len(resumed)

@@ -63,6 +63,8 @@ class Settings:
             if raw is None or name in ("api_urls", "upload_urls", "client_ids", "client_secrets"):
                 continue
             values[name] = _parse(name, raw, getattr(base, name))
+        if "database_url" in values:
+            values["database_url"] = _normalise_db_url(str(values["database_url"]))
         if "database_url" not in values:
             # Zero configuration: a SQLite file in the data directory.
             values["database_url"] = f"sqlite:///{values.get('data_dir', base.data_dir)}/postillon.db"

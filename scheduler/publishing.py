@@ -57,8 +57,10 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
     ready: list[int] = []
     for delivery_id, status, limited_until in rows:
         if status != ChannelStatus.CONNECTED:
-            move(session, delivery_id, S.QUEUED, S.NEEDS_RECONNECT, last_error_kind="auth_expired",
-                 last_error_message="The channel needs to be reconnected before it can publish.")
+            message = ("The channel is disabled; enable it to publish." if status is ChannelStatus.DISABLED
+                       else "The channel needs to be reconnected before it can publish.")
+            move(session, delivery_id, S.QUEUED, S.NEEDS_RECONNECT, last_error_kind="channel_unavailable",
+                 last_error_message=message)
         elif limited_until is not None and limited_until > now:
             move(session, delivery_id, S.QUEUED, S.SCHEDULED, run_at=limited_until)
         else:
@@ -107,10 +109,11 @@ def record_success(session: Session, claim_: Claim, receipt: Receipt, *, now: da
     if not moved:
         # The lease ran out and the delivery went to `unknown`; this receipt is the evidence that
         # it is live, so adopt it rather than leave a person to guess.
-        moved = move(session, claim_.delivery_id, S.UNKNOWN, S.PUBLISHED, external_id=receipt.external_id,
+        moved = move(session, claim_.delivery_id, S.UNKNOWN, S.PUBLISHED, fence=claim_.fence,
+                     external_id=receipt.external_id,
                      external_url=receipt.url, published_at=now, last_error_kind=None,
                      last_error_message=None)
-        detail += " (adopted after the lease had expired)"
+        detail += " (adopted after the lease had expired)" if moved else " (claim lost: the delivery had moved on)"
     _finish_attempt(session, claim_.attempt_id, "published", detail, now)
     return moved
 

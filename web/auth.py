@@ -140,9 +140,10 @@ def _load_user(user_id: str) -> CurrentUser | None:
 def _unauthorized() -> ResponseReturnValue:
     if request.blueprint == "api":
         return jsonify(error=_("Please log in again.")), 401
-    target = request.full_path if request.query_string else request.path
     flash(_("Please log in to continue."), "info")
-    return redirect(url_for("auth.login", next=target))
+    if request.method != "GET":  # a form cannot be replayed after logging in; start from the list
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
 def _require_login() -> ResponseReturnValue | None:

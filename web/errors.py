@@ -17,6 +17,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: (_l("Not found"), _l("There is nothing at this address. It may have been removed.")),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
     413: (_l("Too large"), _l("What you sent is larger than Postillon accepts.")),
+    500: (_l("Something went wrong"), _l("Postillon could not finish this request. Please try again in a moment; "
+                                          "if it keeps happening, tell your administrator.")),
 }
 
 

@@ -68,12 +68,14 @@ def iso_utc(value: datetime | None) -> str:
     return "" if value is None else to_local(value, "UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def handle_display(network: Network, handle: str) -> str:
+    """Return a handle as the network shows it ("@careers" on X)."""
+    return f"@{handle}" if handle and network is Network.X and not handle.startswith("@") else handle
+
+
 def channel_label(network: Network, name: str, handle: str) -> str:
     """Return how a channel is named in lists: "X (@careers)", or the name when there is no handle."""
-    if handle:
-        shown = handle if network is not Network.X or handle.startswith("@") else f"@{handle}"
-        return f"{network.label} ({shown})"
-    return f"{network.label} ({name})"
+    return f"{network.label} ({handle_display(network, handle) or name})"
 
 
 def shorten(text: str, limit: int = 90) -> str:
@@ -94,7 +96,8 @@ def init_app(app: Flask) -> None:
                                  kind_label=lambda kind: KIND_LABELS[PostKind(kind)],
                                  channel_status_label=lambda status: CHANNEL_STATUS_LABELS[ChannelStatus(status)],
                                  channel_status_tone=lambda status: CHANNEL_STATUS_TONES[ChannelStatus(status)])
-    app.jinja_env.globals.update(channel_label=channel_label, user_tz=user_tz, CANCELLABLE=CANCELLABLE)
+    app.jinja_env.globals.update(channel_label=channel_label, handle_display=handle_display, user_tz=user_tz,
+                                 CANCELLABLE=CANCELLABLE)
 
     @app.context_processor
     def _sandbox_link() -> dict[str, str | None]:

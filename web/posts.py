@@ -13,7 +13,7 @@ from scheduler.queries import StateGroup, get_delivery, postable_channels
 from web.api import deliveries_payload, group_arg
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
-from web.filters import channel_label, local_time, state_label, user_tz
+from web.filters import local_time, state_label, user_tz
 from web.forms import ComposeForm, DueTimeError, MarkPublishedForm
 from web.i18n import _, ngettext
 from web.security import safe_target
@@ -92,8 +92,7 @@ def _form_problems(form: ComposeForm) -> Problems:
 
 
 def _compose_again(form: ComposeForm, channels: list[Channel], problems: Problems) -> tuple[str, int]:
-    labels = {channel.id: channel_label(channel.network, channel.name, channel.handle) for channel in channels}
-    return render_template("posts/compose.html", form=form, channels=channels, problems=problems, labels=labels,
+    return render_template("posts/compose.html", form=form, channels=channels, problems=problems,
                            tz_name=user_tz()), 422
 
 
@@ -152,7 +151,9 @@ def mark_published_view(delivery_id: int) -> ResponseReturnValue:
     if _state_of(db, delivery_id) is None:
         abort(404)
     form = MarkPublishedForm()
-    form.validate()
+    if not form.validate():
+        flash(" ".join(str(message) for message in form.url.errors), "error")
+        return _back()
     try:
         moved = mark_published(db, delivery_id, user_id=user().id, url=(form.url.data or "").strip(),
                                now=services().clock())

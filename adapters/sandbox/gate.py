@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adapters.sandbox.limits import RateWindow
+from adapters.sandbox.network_state import NetworkState
 from adapters.sandbox.records import Account
-from adapters.sandbox.state import NetworkState
 
 # Refusal reasons; the random fault kinds "5xx", "429" and "401" are refusals too.
 OUTAGE = "outage"

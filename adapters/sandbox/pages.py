@@ -36,7 +36,8 @@ def permalink(post: Post) -> str:
     return f"/{post.network}/{escape(post.username)}/status/{post.post_id}"
 
 
-def _page(title: str, body: str, refresh: bool) -> Response:
+def html_page(title: str, body: str, refresh: bool = False, status: int = 200) -> Response:
+    """Return a plain, accessible HTML page (reloading every 5 s when ``refresh``)."""
     meta = '<meta http-equiv="refresh" content="5">' if refresh else ""
     html = (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{meta}'
@@ -44,7 +45,7 @@ def _page(title: str, body: str, refresh: bool) -> Response:
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
-    return Response(html, content_type="text/html; charset=utf-8")
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
 def _rows(posts: list[Post]) -> str:
@@ -86,7 +87,7 @@ def index(state: SandboxState, request: Request) -> Response:
         else:
             parts.append("<p>Nothing posted yet.</p>")
         parts.append("</section>")
-    return _page("Sandbox networks — what was posted", "".join(parts), refresh)
+    return html_page("Sandbox networks — what was posted", "".join(parts), refresh)
 
 
 def single_post(state: SandboxState, request: Request, network: str, username: str, post_id: str) -> Response:
@@ -103,4 +104,4 @@ def single_post(state: SandboxState, request: Request, network: str, username: s
         f"<dt>Media ids</dt><dd>{', '.join(post.media_ids) or 'none'}</dd>"
         f"<dt>In reply to</dt><dd>{post.in_reply_to or 'nothing'}</dd></dl></article>"
     )
-    return _page(f"Post {post.post_id} by @{post.username}", body, refresh=False)
+    return html_page(f"Post {post.post_id} by @{post.username}", body, refresh=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Iterable, Mapping
@@ -76,16 +77,65 @@ def create_sandbox_app(state: SandboxState | None = None, knobs: Mapping[str, Kn
     return SandboxApp(state if state is not None else SandboxState(knobs))
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, one request per connection.
+class RequestBody(io.RawIOBase):
+    """The body of one request: reads stop at its Content-Length, never in the next request."""
 
-    Werkzeug drains the socket after every response, which would swallow a pipelined next request
-    on a kept-alive connection (clients then hang until their read timeout), so it answers with
-    ``Connection: close``; on loopback a new connection per call costs well under a millisecond.
+    def __init__(self, socket_reader: io.BufferedIOBase, length: int) -> None:
+        super().__init__()
+        self._reader = socket_reader
+        self.remaining = length
+
+    def readable(self) -> bool:
+        """Tell io that this stream can be read."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Read at most the rest of the body into ``buffer``; 0 once the body is used up."""
+        if self.remaining <= 0:
+            return 0
+        with memoryview(buffer) as view:
+            count = self._reader.readinto(view[: self.remaining])
+        self.remaining -= count or 0
+        return count or 0
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """Werkzeug's request handler with HTTP/1.1 keep-alive working.
+
+    Werkzeug 3 sends ``Connection: close`` on every answer and afterwards drains whatever the
+    socket holds, which on a kept-alive connection would swallow the client's next request. Here
+    the app only ever sees a stream that ends with the request's own body, so the drain finds
+    nothing and the next request stays intact; a body that cannot be delimited (chunked, or left
+    unread) still closes the connection.
     """
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms ACK wait
     quiet = False
+
+    def run_wsgi(self) -> None:
+        """Answer one request, keeping the connection open when its body was delimited and read."""
+        socket_reader = self.rfile
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length, chunked = 0, True  # cannot tell where the body ends: answer, then close
+        body = RequestBody(socket_reader, max(length, 0))
+        if not chunked:
+            self.rfile = body  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = socket_reader
+            if chunked or body.remaining:
+                self.close_connection = True
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Send a header, except Werkzeug's unconditional ``Connection: close``."""
+        if keyword.lower() == "connection" and value.lower() == "close":
+            return  # http.server still closes when the client asks to or the request was bad
+        super().send_header(keyword, value)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log one request line unless the server is quiet."""
@@ -143,7 +193,9 @@ def start_in_thread(
 ) -> tuple[BaseWSGIServer, threading.Thread, str]:
     """Start the sandbox in a daemon thread; return (server, thread, base URL). Stop it with ``stop``."""
     server = make_sandbox_server(host, port, state=state, knobs=knobs, quiet=quiet)
-    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-server", daemon=True
+    )
     thread.start()
     return server, thread, base_url(server)
 

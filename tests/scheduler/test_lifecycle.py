@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -252,9 +253,10 @@ def test_backoff_with_the_default_policy() -> None:
 class MoveMachine(RuleBasedStateMachine):
     """Random compare-and-set moves on real rows; the database must always equal the model."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    sessions: ClassVar[sessionmaker[Session]]  # set by a subclass bound to one database
+
+    def __init__(self) -> None:
         super().__init__()
-        self.sessions = sessions
         self.model: dict[int, tuple[DeliveryState, int]] = {}
         self.ids: list[int] = []
         self.ended: dict[int, DeliveryState] = {}
@@ -325,10 +327,14 @@ class MoveMachine(RuleBasedStateMachine):
 def test_compare_and_set_moves_keep_the_database_equal_to_the_model(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/machine.db")
     Base.metadata.create_all(engine)
-    sessions = make_session_factory(engine)
+    database = make_session_factory(engine)
+
+    class MoveMachineOnThisDatabase(MoveMachine):
+        sessions = database
+
     try:
         run_state_machine_as_test(
-            lambda: MoveMachine(sessions),
+            MoveMachineOnThisDatabase,
             settings=settings(max_examples=40, stateful_step_count=25, deadline=None, database=None),
         )
     finally:

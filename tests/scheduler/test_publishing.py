@@ -119,14 +119,14 @@ def test_claim_increments_the_fence_of_a_delivery_claimed_before(sessions: sessi
     assert _attempts(sessions, delivery_id)[0].number == 6
 
 
-@pytest.mark.parametrize("state", [S.SCHEDULED, S.RETRY_WAIT, S.PUBLISHING, S.PUBLISHED, S.UNKNOWN, S.CANCELLED,
-                                   S.NEEDS_RECONNECT, S.FAILED, S.DRAFT])
-def test_claim_takes_only_queued_deliveries(sessions: sessionmaker[Session], state: DeliveryState) -> None:
-    delivery_id = _queued(sessions, state=state)
-    assert _claim(sessions, [delivery_id]) == []
-    delivery = _delivery(sessions, delivery_id)
-    assert (delivery.state, delivery.claim_count) == (state, 0)
-    assert _attempts(sessions, delivery_id) == []
+def test_claim_takes_only_queued_deliveries(sessions: sessionmaker[Session]) -> None:
+    others = {state: _queued(sessions, state=state) for state in S if state is not S.QUEUED}
+    queued = _queued(sessions)
+    assert [c.delivery_id for c in _claim(sessions, [*others.values(), queued])] == [queued]
+    for state, delivery_id in others.items():
+        delivery = _delivery(sessions, delivery_id)
+        assert (delivery.state, delivery.claim_count) == (state, 0)
+        assert _attempts(sessions, delivery_id) == []
 
 
 def test_claim_of_a_batch_claims_the_queued_ones(sessions: sessionmaker[Session]) -> None:
@@ -146,8 +146,9 @@ def test_claim_parks_deliveries_of_a_disconnected_channel_without_claiming(
     delivery = _delivery(sessions, delivery_id)
     assert delivery.state is S.NEEDS_RECONNECT
     assert delivery.claim_count == 0 and delivery.attempts == 0
-    assert delivery.last_error_kind == "auth_expired"
-    assert "reconnected" in (delivery.last_error_message or "")
+    assert delivery.last_error_kind == "channel_unavailable"
+    expected = "enable it" if status is ChannelStatus.DISABLED else "reconnected"
+    assert expected in (delivery.last_error_message or "")
     assert _attempts(sessions, delivery_id) == []
 
 
@@ -237,6 +238,8 @@ def test_success_with_a_stale_fence_does_not_publish(sessions: sessionmaker[Sess
     # The stale receipt is still on record, in the stale claim's own attempt.
     attempts = {a.worker: a for a in _attempts(sessions, delivery_id)}
     assert attempts["old"].outcome == "published" and "old-1" in attempts["old"].detail
+    assert "adopted" not in attempts["old"].detail  # nothing was adopted: the log must not say so
+    assert "claim lost" in attempts["old"].detail
     assert attempts["new"].outcome is None
 
     assert _succeed(sessions, current, Receipt("new-2", None)) is True
@@ -266,6 +269,7 @@ def test_a_late_receipt_does_not_override_a_persons_decision(sessions: sessionma
         assert move(session, delivery_id, S.UNKNOWN, S.FAILED)
     assert _succeed(sessions, claimed, Receipt("1790", None)) is False
     assert _delivery(sessions, delivery_id).state is S.FAILED
+    assert "claim lost" in _attempts(sessions, delivery_id)[0].detail
 
 
 # --- record_failure ------------------------------------------------------------------------------
@@ -309,12 +313,14 @@ def test_transient_errors_give_up_after_max_attempts(sessions: sessionmaker[Sess
 
 def test_a_rate_limit_reschedules_at_retry_at_without_spending_an_attempt(sessions: sessionmaker[Session]) -> None:
     delivery_id = _queued(sessions)
+    with sessions.begin() as session:
+        session.get_one(Delivery, delivery_id).attempts = 2  # two transient failures earlier
     claimed = _claim_one(sessions, delivery_id)
     retry_at = NOW + timedelta(minutes=15)
     assert _fail(sessions, claimed, RateLimitedError("Too Many Requests", retry_at=retry_at)) is S.SCHEDULED
 
     delivery = _delivery(sessions, delivery_id)
-    assert (delivery.state, delivery.run_at, delivery.attempts) == (S.SCHEDULED, retry_at, 0)
+    assert (delivery.state, delivery.run_at, delivery.attempts) == (S.SCHEDULED, retry_at, 2)
     assert delivery.last_error_kind == "rate_limited"
     assert _channel(sessions, claimed.channel_id).rate_limited_until == retry_at
 

@@ -89,7 +89,8 @@ def test_pages_require_a_login(browser: Browser, path: str) -> None:
 
 def test_posts_and_the_api_require_a_login(browser: Browser) -> None:
     browser.refresh_token("/login")
-    assert browser.post("/deliveries/1/cancel").status_code == 302
+    refused = browser.post("/deliveries/1/cancel")
+    assert (refused.status_code, refused.headers["Location"]) == (302, "/login")
     response = browser.get("/api/deliveries")
     assert response.status_code == 401
     assert response.is_json

@@ -18,7 +18,7 @@ from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery, Role, User
 from scheduler.networks import Network
 from tests.engine_fixtures import Sandbox
-from tests.factories import make_channel, make_delivery
+from tests.factories import make_channel, make_delivery, make_user
 from tests.web.conftest import KEY, Browser, build_app, services_of, text_of, web_settings_for
 
 
@@ -39,8 +39,6 @@ def live(live_app: Flask) -> Browser:
 
 
 def _login_admin(app: Flask, browser: Browser) -> User:
-    from tests.factories import make_user
-
     with services_of(app).sessions.begin() as session:
         admin = make_user(session, role=Role.ADMIN, tz_name="Europe/Berlin")
     assert browser.login(admin.email).status_code == 303
@@ -148,7 +146,8 @@ def test_the_list_shows_status_and_rate_limit_in_local_time(browser: Browser, lo
                      rate_limited_until=datetime(2026, 3, 1, 12, 15, tzinfo=UTC))
     login_as(Role.VIEWER)
     page = text_of(browser.get("/channels/"))
-    assert "ACME Careers" in page and ">Connected<" in page and "2026-03-01 13:15 CET" in page
+    assert "ACME Careers" in page and ">@careers<" in page and ">Connected<" in page
+    assert "2026-03-01 13:15 CET" in page
     assert "Add a sandbox channel" not in page and ">Disable<" not in page
 
 

@@ -54,8 +54,8 @@ def _delivery(db: sessionmaker[Session], delivery_id: int) -> Delivery:
 def test_compose_creates_one_post_and_a_scheduled_delivery_per_channel(
         browser: Browser, login_as: Callable[..., User], channels: list[Channel], db: sessionmaker[Session]) -> None:
     author = login_as(Role.RECRUITER)
-    response = browser.post("/compose", _form(channels[:2], link="https://karriere.acme.at/jobs/42", campaign="Linz 2026",
-                                              when="later", date="2026-03-30", time="09:00"))
+    response = browser.post("/compose", _form(channels[:2], link="https://karriere.acme.at/jobs/42",
+                                              campaign="Linz 2026", when="later", date="2026-03-30", time="09:00"))
     assert response.status_code == 303
     assert response.headers["Location"] == "/deliveries"
     assert "Scheduled for 2026-03-30 09:00 CEST on 2 channels." in text_of(browser.get("/deliveries"))
@@ -69,8 +69,7 @@ def test_compose_creates_one_post_and_a_scheduled_delivery_per_channel(
         assert {d.state for d in deliveries} == {S.SCHEDULED}
         expected = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
         assert all(d.due_at == expected and d.run_at == expected for d in deliveries)
-        assert all(d.due_at.utcoffset() is not None and d.due_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
-                   for d in deliveries)
+        assert all(d.due_at.tzinfo is UTC for d in deliveries)
 
 
 @pytest.mark.parametrize("date, time, expected", [
@@ -384,6 +383,9 @@ def test_mark_published_refuses_a_bad_url_and_other_states(browser: Browser, log
     login_as()
     browser.post(f"/deliveries/{mixed['unknown']}/mark-published", {"url": "javascript:alert(1)"})
     assert "The post URL must start with https:// or http://." in text_of(browser.get("/deliveries"))
+    assert _delivery(db, mixed["unknown"]).state is S.UNKNOWN
+    browser.post(f"/deliveries/{mixed['unknown']}/mark-published", {"url": "https://x.com/" + "a" * 2100})
+    assert "Field cannot be longer than 2048 characters." in text_of(browser.get("/deliveries"))
     assert _delivery(db, mixed["unknown"]).state is S.UNKNOWN
     browser.post(f"/deliveries/{mixed['scheduled']}/mark-published", {"url": ""})
     assert "Only deliveries with an unknown outcome" in text_of(browser.get("/deliveries"))

@@ -1,0 +1,109 @@
+"""The pages' scripts in Debian's Chromium: the list updates in place, the composer counts per channel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+from werkzeug.serving import make_server
+
+from scheduler.db import make_engine
+from scheduler.lifecycle import DeliveryState
+from scheduler.models import Base, Delivery, Role
+from tests.factories import DEFAULT_PASSWORD, make_channel, make_delivery, make_post, make_user
+from tests.web.conftest import build_app, free_port, services_of, web_settings_for
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The app on a SQLite file, served over HTTP in a thread."""
+    url = f"sqlite:///{tmp_path}/browser.db"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = build_app(web_settings_for(url, tmp_path))
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join(5)
+    services_of(app).engine.dispose()
+
+
+@pytest.fixture
+def page(served: tuple[Flask, str]) -> Iterator[Any]:
+    """A logged-in Chromium page; fails the test on any console error (CSP violations included)."""
+    app, base = served
+    with services_of(app).sessions.begin() as session:
+        user = make_user(session, role=Role.MARKETER)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            tab = browser.new_page()
+            tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            tab.on("pageerror", lambda error: errors.append(str(error)))
+            tab.goto(f"{base}/login")
+            tab.get_by_label("E-mail address").fill(user.email)
+            tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
+            tab.get_by_role("button", name="Log in").click()
+            tab.wait_for_url(f"{base}/deliveries")
+            yield tab
+        finally:
+            browser.close()
+    assert errors == []
+
+
+def test_the_list_updates_in_place(served: tuple[Flask, str], page: Any) -> None:
+    app, base = served
+    with services_of(app).sessions.begin() as session:
+        channel = make_channel(session, handle="careers")
+        delivery = make_delivery(session, post=make_post(session, text="Polling works"), channel=channel,
+                                 due_at=datetime(2026, 3, 30, 7, 0, tzinfo=UTC)).id
+    page.goto(f"{base}/deliveries")
+    row = page.locator(f"#delivery-{delivery}")
+    sync_api.expect(row).to_contain_text("Scheduled")
+    page.evaluate("window.__notReloaded = true")
+    with services_of(app).sessions.begin() as session:
+        session.execute(update(Delivery).where(Delivery.id == delivery)
+                        .values(state=DeliveryState.PUBLISHED, external_url="https://x.com/careers/status/1"))
+    sync_api.expect(row).to_contain_text("Published", timeout=10_000)
+    sync_api.expect(row.get_by_role("link", name="View post")).to_have_attribute(
+        "href", "https://x.com/careers/status/1")
+    sync_api.expect(page.locator('[data-count="published"]')).to_have_text("1")
+    assert page.evaluate("window.__notReloaded") is True
+    # A new delivery appears as a new row, still without a reload.
+    with services_of(app).sessions.begin() as session:
+        added = make_delivery(session, post=make_post(session, text="Brand new"), channel=channel).id
+    sync_api.expect(page.locator(f"#delivery-{added}")).to_contain_text("Brand new", timeout=10_000)
+    assert page.evaluate("window.__notReloaded") is True
+
+
+def test_the_composer_counts_per_channel_and_shows_problems(served: tuple[Flask, str], page: Any) -> None:
+    app, base = served
+    with services_of(app).sessions.begin() as session:
+        channel = make_channel(session, handle="careers").id
+    page.goto(f"{base}/compose")
+    sync_api.expect(page.locator("#when-later")).to_be_hidden()
+    page.get_by_label("At a date and time").check()
+    sync_api.expect(page.locator("#when-later")).to_be_visible()
+    page.get_by_label("Text").fill("Hallo https://karriere.acme.at/jobs/1")
+    counter = page.locator(f"#channel-{channel}-count")
+    sync_api.expect(counter).to_have_text("29 / 280")  # "Hallo " + a link counted as 23
+    page.locator(f"#channel-{channel}").check()
+    page.get_by_label("Text").fill("x" * 281)
+    sync_api.expect(counter).to_have_text("281 / 280")
+    sync_api.expect(page.locator(f"#channel-{channel}-problems")).to_contain_text("X counts 281 of 280 characters")
