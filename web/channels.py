@@ -109,12 +109,17 @@ def enable(channel_id: int) -> ResponseReturnValue:
 def _set_disabled(channel_id: int, disabled: bool) -> ResponseReturnValue:
     channel = _channel(channel_id)
     label = channel_label(channel.network, channel.name, channel.handle)
+    resumed = 0
     if disabled != (channel.status is ChannelStatus.DISABLED):
         db = get_session()
-        set_disabled(db, channel_id, disabled, user_id=user().id)
+        resumed = set_disabled(db, channel_id, disabled, user_id=user().id, now=services().clock())
         db.commit()
-    flash(_("%(channel)s is disabled.", channel=label) if disabled else _("%(channel)s is enabled.", channel=label),
-          "success")
+    if disabled:
+        flash(_("%(channel)s is disabled.", channel=label), "success")
+    else:
+        flash(ngettext("%(channel)s is enabled; %(num)d waiting delivery resumes.",
+                       "%(channel)s is enabled; %(num)d waiting deliveries resume.", resumed, channel=label),
+              "success")
     return _to_list()
 
 

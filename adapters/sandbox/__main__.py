@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from adapters.sandbox.knobs import ENV_VAR, KnobError, knobs_from_env, parse_knob_sets
+from adapters.sandbox.knobs import ENV_VAR, knobs_from_env, parse_knob_sets
 from adapters.sandbox.server import serve
 
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         knobs = parse_knob_sets(json.loads(args.knobs)) if args.knobs else knobs_from_env(os.environ)
-    except (KnobError, ValueError, AttributeError) as error:
+    except ValueError as error:  # KnobError and bad JSON alike
         parser.error(str(error))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     serve(args.host, args.port, knobs=knobs, quiet=args.quiet)

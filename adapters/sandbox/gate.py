@@ -51,9 +51,9 @@ def admit(
     net: NetworkState, token: str, *, bucket: str, limit: int, fault_rates: Sequence[tuple[str, str]] = ()
 ) -> Verdict:
     """Sleep the configured latency, then check outage, token, rate limit and random faults in that order."""
-    account = net.authenticate(token) if token else None
     if not arrive(net):
-        return Verdict(account, None, OUTAGE)
+        return Verdict(None, None, OUTAGE)
+    account = net.authenticate(token) if token else None
     if account is None:
         net.count_rejection(UNAUTHORIZED)
         return Verdict(None, None, UNAUTHORIZED)

@@ -118,6 +118,8 @@ def _parse_windows(name: str, value: Any) -> tuple[tuple[float, float], ...]:
 
 def parse_knob_sets(raw: Mapping[str, Any]) -> dict[str, Knobs]:
     """Turn ``{"x": {"latency_ms": 50}, ...}`` into Knobs per network name (defaults filled in)."""
+    if not isinstance(raw, Mapping):
+        raise KnobError("start knobs must be a JSON object keyed by network name")
     result: dict[str, Knobs] = {}
     for network, patch in raw.items():
         if not isinstance(patch, Mapping):
@@ -135,6 +137,4 @@ def knobs_from_env(environ: Mapping[str, str]) -> dict[str, Knobs]:
         raw = json.loads(text)
     except ValueError as error:
         raise KnobError(f"{ENV_VAR} is not valid JSON: {error}") from error
-    if not isinstance(raw, Mapping):
-        raise KnobError(f"{ENV_VAR} must be a JSON object keyed by network name")
     return parse_knob_sets(raw)

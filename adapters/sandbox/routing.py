@@ -35,7 +35,7 @@ def json_response(
 def problem(
     status: int, title: str, detail: str, headers: Mapping[str, str] | None = None, type_: str = "about:blank"
 ) -> Response:
-    """Return an RFC 7807 problem response in the field order X uses."""
+    """Return an RFC 7807 problem response (title, detail, type, status), as X sends for most errors."""
     body = {"title": title, "detail": detail, "type": type_, "status": status}
     return json_response(body, status, headers, content_type=PROBLEM_JSON)
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox import admin, pages, x_api
 from adapters.sandbox.knobs import Knobs
-from adapters.sandbox.routing import Handler, json_response
+from adapters.sandbox.routing import Handler, problem
 from adapters.sandbox.state import SandboxState
 
 if TYPE_CHECKING:
@@ -58,18 +58,11 @@ class SandboxApp:
             return self._handlers[str(endpoint)](self.state, request, **values)
         except HTTPException as error:
             if error.code and error.code >= 400 and request.path.startswith(JSON_PREFIXES):
-                body = {"title": error.name, "detail": error.description, "type": "about:blank", "status": error.code}
-                return json_response(body, error.code, content_type="application/problem+json")
+                return problem(error.code, error.name, error.description or error.name)
             return error.get_response(request.environ)
         except Exception:  # a sandbox bug must not look like a network fault: say so loudly
             logger.exception("sandbox failed on %s %s", request.method, request.path)
-            body = {
-                "title": "Sandbox Bug",
-                "detail": "The sandbox itself failed; see its log.",
-                "type": "about:blank",
-                "status": 500,
-            }
-            return json_response(body, 500, content_type="application/problem+json")
+            return problem(500, "Sandbox Bug", "The sandbox itself failed; see its log.")
 
 
 def create_sandbox_app(state: SandboxState | None = None, knobs: Mapping[str, Knobs] | None = None) -> SandboxApp:
@@ -88,6 +81,14 @@ class RequestBody(io.RawIOBase):
     def readable(self) -> bool:
         """Tell io that this stream can be read."""
         return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read at most ``size`` bytes of the rest of the body (all of it when negative)."""
+        if self.remaining <= 0:  # Werkzeug's drain asks for 10 MB: do not allocate a buffer for nothing
+            return b""
+        data = self._reader.read(self.remaining if size is None or size < 0 else min(size, self.remaining))
+        self.remaining -= len(data)
+        return data
 
     def readinto(self, buffer: Any) -> int:
         """Read at most the rest of the body into ``buffer``; 0 once the body is used up."""
@@ -112,6 +113,12 @@ class KeepAliveHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms ACK wait
     quiet = False
+    keep_alive = False
+
+    def handle_one_request(self) -> None:
+        """Read and answer one request; errors before the app runs close the connection as usual."""
+        self.keep_alive = False
+        super().handle_one_request()
 
     def run_wsgi(self) -> None:
         """Answer one request, keeping the connection open when its body was delimited and read."""
@@ -122,19 +129,20 @@ class KeepAliveHandler(WSGIRequestHandler):
         except ValueError:
             length, chunked = 0, True  # cannot tell where the body ends: answer, then close
         body = RequestBody(socket_reader, max(length, 0))
-        if not chunked:
+        self.keep_alive = not chunked and not self.close_connection
+        if self.keep_alive:
             self.rfile = body  # type: ignore[assignment]
         try:
             super().run_wsgi()
         finally:
             self.rfile = socket_reader
-            if chunked or body.remaining:
+            if not self.keep_alive or body.remaining:
                 self.close_connection = True
 
     def send_header(self, keyword: str, value: str) -> None:
-        """Send a header, except Werkzeug's unconditional ``Connection: close``."""
-        if keyword.lower() == "connection" and value.lower() == "close":
-            return  # http.server still closes when the client asks to or the request was bad
+        """Send a header, except Werkzeug's ``Connection: close`` on a connection that stays open."""
+        if keyword.lower() == "connection" and value.lower() == "close" and self.keep_alive:
+            return
         super().send_header(keyword, value)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

@@ -87,13 +87,18 @@ class Sandbox:
 
     def create(self, token: str, text: str, timeout: float = 5, **body: Any) -> requests.Response:
         """``POST /2/tweets`` with plain requests."""
-        return self.session.post(f"{self.url}/2/tweets", json={"text": text, **body}, timeout=timeout,
-                                 headers={"Authorization": f"Bearer {token}"})
+        return self.session.post(
+            f"{self.url}/2/tweets",
+            json={"text": text, **body},
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     def get(self, token: str, path: str, **params: Any) -> requests.Response:
         """``GET`` an X API path with plain requests."""
-        return self.session.get(f"{self.url}{path}", params=params, timeout=5,
-                                headers={"Authorization": f"Bearer {token}"})
+        return self.session.get(
+            f"{self.url}{path}", params=params, timeout=5, headers={"Authorization": f"Bearer {token}"}
+        )
 
     def tweepy(self, token: str) -> tweepy.Client:
         """Return a real tweepy Client for an OAuth 2.0 user token, pointed at the sandbox."""

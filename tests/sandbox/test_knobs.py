@@ -11,8 +11,17 @@ def test_defaults_match_xs_documented_limits_and_inject_no_faults() -> None:
     knobs = Knobs()
     assert (knobs.rate_limit, knobs.rate_window_s, knobs.hang_s) == (100, 900.0, 60.0)
     assert knobs.duplicate_window_s == 86400.0
-    assert all(knobs.rate_of(name) == 0 for name in ("error_5xx", "error_429", "error_401", "duplicate",
-                                                     "accept_then_timeout", "error_500_after_accept"))
+    assert all(
+        knobs.rate_of(name) == 0
+        for name in (
+            "error_5xx",
+            "error_429",
+            "error_401",
+            "duplicate",
+            "accept_then_timeout",
+            "error_500_after_accept",
+        )
+    )
 
 
 def test_partial_update_changes_only_the_named_knobs() -> None:

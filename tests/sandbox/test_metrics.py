@@ -32,7 +32,13 @@ def test_metrics_never_shrink_and_level_off_after_two_days() -> None:
 
 def test_public_metrics_have_xs_keys() -> None:
     assert set(metrics.public_metrics(POST_ID, T0, _at(1))) == {
-        "retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count"}
+        "retweet_count",
+        "reply_count",
+        "like_count",
+        "quote_count",
+        "bookmark_count",
+        "impression_count",
+    }
 
 
 def test_private_metrics_add_up_and_need_a_link_for_link_clicks() -> None:

@@ -34,6 +34,13 @@ def test_records_render_as_json_ready_dicts() -> None:
     account = Account("1", "alice", "Alice", now)
     post = Post("2", "x", "1", "alice", "hi", now, ("3",), "4")
     assert account.to_dict()["created_at"] == "2026-01-02T00:00:00.000Z"
-    assert post.to_dict() == {"id": "2", "network": "x", "account_id": "1", "username": "alice", "text": "hi",
-                              "created_at": "2026-01-02T00:00:00.000Z", "media_ids": ["3"],
-                              "in_reply_to_tweet_id": "4"}
+    assert post.to_dict() == {
+        "id": "2",
+        "network": "x",
+        "account_id": "1",
+        "username": "alice",
+        "text": "hi",
+        "created_at": "2026-01-02T00:00:00.000Z",
+        "media_ids": ["3"],
+        "in_reply_to_tweet_id": "4",
+    }

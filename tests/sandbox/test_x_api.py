@@ -42,7 +42,9 @@ def test_every_create_answer_carries_rate_limit_headers(sbx: Sandbox) -> None:
 def test_media_and_reply_are_accepted_and_stored(sbx: Sandbox) -> None:
     token = sbx.account()["access_token"]
     first = sbx.create(token, "thread 1/2").json()["data"]["id"]
-    response = sbx.create(token, "", media={"media_ids": ["1880028106020515840"]}, reply={"in_reply_to_tweet_id": first})
+    response = sbx.create(
+        token, "", media={"media_ids": ["1880028106020515840"]}, reply={"in_reply_to_tweet_id": first}
+    )
     assert response.status_code == 201
     assert sbx.posts()[0]["media_ids"] == ["1880028106020515840"]
     assert sbx.posts()[0]["in_reply_to_tweet_id"] == first
@@ -73,8 +75,14 @@ def test_weighted_length_counts_urls_as_23_and_emoji_as_2(sbx: Sandbox) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"text": ""}, {"text": 5}, {"text": "hi", "media": {"media_ids": [1]}},
-     {"text": "hi", "media": {"media_ids": ["1", "2", "3", "4", "5"]}}, {"text": "hi", "reply": {"in_reply_to_tweet_id": "x"}}],
+    [
+        {},
+        {"text": ""},
+        {"text": 5},
+        {"text": "hi", "media": {"media_ids": [1]}},
+        {"text": "hi", "media": {"media_ids": ["1", "2", "3", "4", "5"]}},
+        {"text": "hi", "reply": {"in_reply_to_tweet_id": "x"}},
+    ],
 )
 def test_malformed_create_bodies_are_400(sbx: Sandbox, body: dict[str, object]) -> None:
     token = sbx.account()["access_token"]
@@ -95,8 +103,12 @@ def test_same_text_twice_is_403_duplicate_for_tweepy(sbx: Sandbox) -> None:
     with pytest.raises(tweepy.Forbidden) as caught:
         client.create_tweet(text="Open day on Friday", user_auth=False)
     assert caught.value.api_messages == [DUPLICATE] and caught.value.api_codes == []
-    assert caught.value.response.json() == {"detail": DUPLICATE, "type": "about:blank", "title": "Forbidden",
-                                            "status": 403}
+    assert caught.value.response.json() == {
+        "detail": DUPLICATE,
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+    }
     [stored] = sbx.posts()
     assert stored["create_calls_with_this_text"] == 2
     assert sbx.stats()["duplicates"] == 0
@@ -133,8 +145,12 @@ def test_rate_limit_answers_429_that_tweepy_reads_the_reset_from(sbx: Sandbox) -
     expected_reset = int(sbx.clock().timestamp()) + 60
     assert caught.value.reset_time in (expected_reset, expected_reset + 1)
     assert caught.value.response.headers["x-rate-limit-remaining"] == "0"
-    assert caught.value.response.json() == {"title": "Too Many Requests", "detail": "Too Many Requests",
-                                            "type": "about:blank", "status": 429}
+    assert caught.value.response.json() == {
+        "title": "Too Many Requests",
+        "detail": "Too Many Requests",
+        "type": "about:blank",
+        "status": 429,
+    }
     sbx.clock.advance(60)
     client.create_tweet(text="after the window", user_auth=False)
     assert sbx.stats()["rejections"] == {"rate_limit": 1}
@@ -242,8 +258,13 @@ def test_a_hanging_request_does_not_block_other_requests(sbx: Sandbox) -> None:
     token = sbx.account()["access_token"]
     sbx.knobs(accept_then_timeout=1.0, hang_s=1)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        hanging = pool.submit(requests.post, f"{sbx.url}/2/tweets", json={"text": "hangs"}, timeout=3,
-                              headers={"Authorization": f"Bearer {token}"})
+        hanging = pool.submit(
+            requests.post,
+            f"{sbx.url}/2/tweets",
+            json={"text": "hangs"},
+            timeout=3,
+            headers={"Authorization": f"Bearer {token}"},
+        )
         time.sleep(0.2)
         sbx.knobs(accept_then_timeout=0.0)
         started = time.monotonic()
@@ -292,8 +313,12 @@ def test_latency_delays_every_call_but_calls_run_in_parallel(sbx: Sandbox) -> No
 
     def create(n: int) -> int:
         with requests.Session() as session:
-            return session.post(f"{sbx.url}/2/tweets", json={"text": f"parallel {n}"}, timeout=5,
-                                headers={"Authorization": f"Bearer {token}"}).status_code
+            return session.post(
+                f"{sbx.url}/2/tweets",
+                json={"text": f"parallel {n}"},
+                timeout=5,
+                headers={"Authorization": f"Bearer {token}"},
+            ).status_code
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -311,10 +336,29 @@ def test_users_me_names_the_tokens_account(sbx: Sandbox) -> None:
     assert response.headers["x-rate-limit-limit"] == "900"
 
 
-LATIN1_PIECES = st.sampled_from([
-    "https://example.com/a", "example.org", "x.co", "http://t.co/abc", " ", "\r\n", "\r", "\n", "Schweißer", "ü",
-    "@acme", "#jobs", "$ACME", ".", "www.acme.at/jobs?x=1", "münchen.de", "(https://a.io)", "\xa0", "ÿ",
-])
+LATIN1_PIECES = st.sampled_from(
+    [
+        "https://example.com/a",
+        "example.org",
+        "x.co",
+        "http://t.co/abc",
+        " ",
+        "\r\n",
+        "\r",
+        "\n",
+        "Schweißer",
+        "ü",
+        "@acme",
+        "#jobs",
+        "$ACME",
+        ".",
+        "www.acme.at/jobs?x=1",
+        "münchen.de",
+        "(https://a.io)",
+        "\xa0",
+        "ÿ",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,8 +22,11 @@ def _post_many(sbx: Sandbox, token: str, count: int, step_s: float = 60) -> list
 def test_timeline_lists_own_posts_newest_first_with_xs_meta(sbx: Sandbox) -> None:
     account = sbx.account(expires_in=86400)
     ids = _post_many(sbx, account["access_token"], 3)
-    body = sbx.get(account["access_token"], f"/2/users/{account['account_id']}/tweets",
-                   **{"tweet.fields": "created_at,public_metrics"}).json()
+    body = sbx.get(
+        account["access_token"],
+        f"/2/users/{account['account_id']}/tweets",
+        **{"tweet.fields": "created_at,public_metrics"},
+    ).json()
     assert [tweet["id"] for tweet in body["data"]] == ids[::-1]
     assert body["meta"] == {"result_count": 3, "newest_id": ids[-1], "oldest_id": ids[0]}
     first = body["data"][0]
@@ -37,8 +40,9 @@ def test_timeline_answers_tweepys_reconciliation_query(sbx: Sandbox) -> None:
     _post_many(sbx, token, 2)
     since = sbx.clock()
     wanted = sbx.create(token, "Is this already posted?").json()["data"]["id"]
-    page = sbx.tweepy(token).get_users_tweets(account["account_id"], start_time=since, max_results=100,
-                                              tweet_fields=["created_at"], user_auth=False)
+    page = sbx.tweepy(token).get_users_tweets(
+        account["account_id"], start_time=since, max_results=100, tweet_fields=["created_at"], user_auth=False
+    )
     assert [tweet.id for tweet in page.data] == [int(wanted)]
     assert page.data[0].created_at is not None
 
@@ -82,8 +86,16 @@ def test_timeline_filters_by_time_and_id(sbx: Sandbox) -> None:
     assert listed(until_id=ids[1]) == [ids[0]]
 
 
-@pytest.mark.parametrize("params", [{"max_results": 4}, {"max_results": 101}, {"max_results": "many"},
-                                    {"start_time": "yesterday"}, {"pagination_token": "zz"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"max_results": 4},
+        {"max_results": 101},
+        {"max_results": "many"},
+        {"start_time": "yesterday"},
+        {"pagination_token": "zz"},
+    ],
+)
 def test_timeline_refuses_bad_parameters_like_x(sbx: Sandbox, params: dict[str, Any]) -> None:
     account = sbx.account()
     response = sbx.get(account["access_token"], f"/2/users/{account['account_id']}/tweets", **params)
@@ -106,8 +118,9 @@ def test_lookup_metrics_grow_as_the_post_ages(sbx: Sandbox) -> None:
     client = sbx.tweepy(token)
 
     def metrics() -> dict[str, dict[str, int]]:
-        tweet = client.get_tweets([post_id], tweet_fields=["public_metrics", "non_public_metrics"],
-                                  user_auth=False).data[0]
+        tweet = client.get_tweets(
+            [post_id], tweet_fields=["public_metrics", "non_public_metrics"], user_auth=False
+        ).data[0]
         return {"public": tweet.public_metrics, "private": tweet.non_public_metrics}
 
     fresh = metrics()
@@ -124,8 +137,12 @@ def test_lookup_metrics_grow_as_the_post_ages(sbx: Sandbox) -> None:
 def test_lookup_hides_private_metrics_of_other_peoples_posts_and_reports_unknown_ids(sbx: Sandbox) -> None:
     author, reader = sbx.account("author"), sbx.account("reader")
     post_id = sbx.create(author["access_token"], "news").json()["data"]["id"]
-    body = sbx.get(reader["access_token"], "/2/tweets", ids=f"{post_id},123",
-                   **{"tweet.fields": "public_metrics,non_public_metrics"}).json()
+    body = sbx.get(
+        reader["access_token"],
+        "/2/tweets",
+        ids=f"{post_id},123",
+        **{"tweet.fields": "public_metrics,non_public_metrics"},
+    ).json()
     [tweet] = body["data"]
     assert "public_metrics" in tweet and "non_public_metrics" not in tweet
     kinds = sorted(error["type"].rsplit("/", 1)[1] for error in body["errors"])

@@ -19,7 +19,7 @@ from scheduler.models import Channel, ChannelStatus, Delivery, Role, User
 from scheduler.networks import Network
 from tests.engine_fixtures import Sandbox
 from tests.factories import make_channel, make_delivery, make_user
-from tests.web.conftest import KEY, Browser, build_app, services_of, text_of, web_settings_for
+from tests.web.conftest import KEY, NOW, Browser, build_app, services_of, text_of, web_settings_for
 
 
 @pytest.fixture
@@ -135,8 +135,15 @@ def test_disable_and_enable(app: Flask, browser: Browser, db: sessionmaker[Sessi
     page = text_of(browser.get("/channels/"))
     assert "X (@careers) is disabled." in page and ">Disabled<" in page and ">Enable<" in page
     assert "X (@careers)" not in text_of(browser.get("/compose"))
+    with db.begin() as session:
+        waiting = make_delivery(session, channel=session.get(Channel, channel.id),
+                                state=DeliveryState.NEEDS_RECONNECT).id
     browser.post(f"/channels/{channel.id}/enable")
     assert _channels(app)[0].status is ChannelStatus.CONNECTED
+    assert "X (@careers) is enabled; 1 waiting delivery resumes." in text_of(browser.get("/channels/"))
+    with db() as session:
+        resumed = session.get(Delivery, waiting)
+        assert resumed is not None and (resumed.state, resumed.run_at) == (DeliveryState.SCHEDULED, NOW)
 
 
 def test_the_list_shows_status_and_rate_limit_in_local_time(browser: Browser, login_as: Callable[..., User],
