@@ -122,7 +122,7 @@ class XAdapter:
             raise _translate(exc, mutation=True) from exc
         tweet_id = (body.get("data") or {}).get("id")
         if tweet_id:
-            return Receipt(external_id=str(tweet_id), url=_permalink(credentials, tweet_id))
+            return Receipt(external_id=str(tweet_id), url=_permalink(credentials, tweet_id, self._api_url))
         if errors := body.get("errors"):
             text = truncate(_join(_error_messages(errors)), MAX_MESSAGE)
             raise RejectedError(f"X refused the post: {text}", status=201, detail=truncate(json.dumps(errors)))
@@ -143,7 +143,7 @@ class XAdapter:
         wanted = comparable_text(content.text)
         for tweet in self._timeline(client, credentials, ensure_utc(since)):
             if comparable_text(html.unescape(str(tweet.get("text", "")))) == wanted:
-                return Receipt(external_id=str(tweet["id"]), url=_permalink(credentials, tweet["id"]))
+                return Receipt(external_id=str(tweet["id"]), url=_permalink(credentials, tweet["id"], self._api_url))
         return None
 
     def _timeline(self, client: tweepy.Client, credentials: Credentials, since: datetime) -> Iterator[dict[str, Any]]:
@@ -433,6 +433,8 @@ def _credentials_from(tokens: dict[str, Any], previous: Credentials) -> Credenti
     )
 
 
-def _permalink(credentials: Credentials, tweet_id: object) -> str:
+def _permalink(credentials: Credentials, tweet_id: object, api_url: str) -> str:
+    # Against the sandbox, link to its page of the post, so "View post" shows what was posted.
+    site = "https://x.com" if api_url in REAL_API_URLS else api_url + "/x"
     handle = credentials.extra.get("handle", "").lstrip("@")
-    return f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}"
+    return f"{site}/{handle}/status/{tweet_id}" if handle else f"{site}/i/web/status/{tweet_id}"

@@ -11,6 +11,7 @@ import requests
 from redis import Redis
 from sqlalchemy import select
 
+from adapters.sandbox.knobs import Knobs
 from adapters.sandbox.server import start_in_thread, stop
 from adapters.sandbox_accounts import create_sandbox_account
 from scheduler.channels import add_channel
@@ -53,7 +54,9 @@ class Sandbox:
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A fresh sandbox server on a free port."""
-    server, thread, url = start_in_thread("127.0.0.1", 0)
+    # duplicate_window_s=0: a second publish of the same text is stored (and counted as a
+    # duplicate) instead of refused as real X would, so at-most-once checks can fail.
+    server, thread, url = start_in_thread("127.0.0.1", 0, knobs={"x": Knobs(duplicate_window_s=0)})
     yield Sandbox(url)
     stop(server, thread)
 

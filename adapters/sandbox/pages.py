@@ -48,6 +48,10 @@ def html_page(title: str, body: str, refresh: bool = False, status: int = 200) -
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _rows(posts: list[Post]) -> str:
     rows = []
     for post in posts:
@@ -74,8 +78,9 @@ def index(state: SandboxState, request: Request) -> Response:
             continue  # only X answers API calls so far; other networks appear once they are used
         parts.append(f'<section aria-labelledby="{network.value}"><h2 id="{network.value}">{network.label}</h2>')
         parts.append(
-            f'<p class="muted">{stats["accepted_posts"]} posts accepted from {stats["create_calls"]} create '
-            f"calls; {stats['duplicates']} texts stored twice; {stats['accounts']} accounts.</p>"
+            f'<p class="muted">{_n(stats["accepted_posts"], "post")} accepted from '
+            f"{_n(stats['create_calls'], 'create call')}; {_n(stats['duplicates'], 'text')} stored twice; "
+            f"{_n(stats['accounts'], 'account')}.</p>"
         )
         if posts:
             shown = f"newest {len(posts)} of {stats['accepted_posts']}, newest first"

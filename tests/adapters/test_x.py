@@ -608,7 +608,7 @@ def test_fifty_concurrent_publishes_through_one_adapter(x_config, local_server) 
     with ThreadPoolExecutor(max_workers=50) as pool:
         receipts = list(pool.map(publish, range(50)))
     assert len({r.external_id for r in receipts}) == 50
-    assert all(r.url == f"https://x.com/user{n}/status/{r.external_id}" for n, r in enumerate(receipts))
+    assert all(r.url == f"{server.url}/x/user{n}/status/{r.external_id}" for n, r in enumerate(receipts))
     # Each request carried its own account's token and text: nothing leaked between threads.
     pairs = {(s.headers["Authorization"], json.loads(s.body)["text"]) for s in server.seen}
     assert pairs == {(f"Bearer token-{n}", f"post number {n}") for n in range(50)}

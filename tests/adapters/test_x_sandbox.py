@@ -65,7 +65,8 @@ def test_publish_then_find_and_measure(sandbox, adapter) -> None:
     since = datetime.now(UTC) - timedelta(seconds=1)
     text = "We are hiring a welder in Linz! Apply: https://careers.acme.example.com/r/abc123"
     receipt = adapter.publish(creds, post(text))
-    assert receipt.url == f"https://x.com/acme_jobs/status/{receipt.external_id}"
+    assert receipt.url == f"{sandbox}/x/acme_jobs/status/{receipt.external_id}"
+    assert requests.get(receipt.url, timeout=5).status_code == 200
     [stored] = admin(sandbox, "GET", "posts")["posts"]
     assert stored["text"] == text
 

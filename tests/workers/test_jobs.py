@@ -34,7 +34,7 @@ def test_batch_is_published_once_with_ids_and_links(ctx: JobContext, sandbox: Sa
     with ctx.sessions() as session:
         rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
         assert {r.state for r in rows} == {S.PUBLISHED}
-        assert all(r.external_url == f"https://x.com/careers/status/{r.external_id}" for r in rows)
+        assert all(r.external_url == f"{sandbox.url}/x/careers/status/{r.external_id}" for r in rows)
         attempts = session.scalars(select(Attempt).where(Attempt.delivery_id.in_(ids))).all()
         assert len(attempts) == 12 and {a.outcome for a in attempts} == {"published"}
     assert len(sandbox.posts()) == 12

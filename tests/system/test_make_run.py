@@ -1,0 +1,130 @@
+"""`postillon run` end to end: the product as `make run` starts it, driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright import sync_api
+
+from postillon.redis_server import free_port
+from scheduler.clock import to_local, utcnow
+from tests.system.processes import ROOT, wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@dataclass
+class Product:
+    """A running `postillon run` and what its banner said."""
+
+    url: str
+    sandbox_url: str
+    email: str
+    password: str
+    output: list[str]
+    process: subprocess.Popen[str]
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
+    """Start `postillon run` with zero configuration in a fresh data directory."""
+    data = tmp_path_factory.mktemp("run")
+    web_port, sandbox_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTILLON_") and k != "DATABASE_URL"}
+    env.update({"POSTILLON_DATA_DIR": str(data), "POSTILLON_WEB_PORT": str(web_port),
+                "POSTILLON_SANDBOX_PORT": str(sandbox_port), "POSTILLON_BASE_URL": f"http://127.0.0.1:{web_port}",
+                "REDIS_URL": "redis://127.0.0.1:6379/12", "POSTILLON_WORKERS": "1", "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen([sys.executable, "-m", "postillon.cli", "run"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    output: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        wait_until(lambda: any("Stop with Ctrl-C" in line for line in output), 90, "the start banner")
+        login = next(line for line in output if "Log in as" in line)
+        match = re.search(r"Log in as\s+(\S+)\s+password: (\S+)", login)
+        assert match, login
+        yield Product(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sandbox_port}", match[1], match[2],
+                      output, process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_run_says_which_database_and_redis_it_uses(product: Product) -> None:
+    text = "".join(product.output)
+    assert "database: SQLite file" in text
+    assert "Redis: redis://127.0.0.1:6379/12 (the configured server)" in text
+    assert requests.get(product.url + "/login", timeout=5).status_code == 200
+    assert requests.get(product.sandbox_url + "/", timeout=5).status_code == 200
+
+
+def test_compose_schedule_one_minute_ahead_to_two_sandbox_channels_and_see_both_published(
+        product: Product) -> None:
+    text = f"Wir suchen eine Lageristin (m/w/d) in Graz – jetzt bewerben! #{int(time.time())}"
+    due = to_local(utcnow() + timedelta(minutes=1), "Europe/Vienna")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page: Any = browser.new_page()
+            page.goto(product.url + "/login")
+            page.get_by_label("E-mail address").fill(product.email)
+            page.get_by_label("Password").fill(product.password)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(product.url + "/deliveries")
+
+            page.get_by_role("link", name="Compose").first.click()
+            page.get_by_label("Text", exact=True).fill(text)
+            page.get_by_label(re.compile("Postillon Careers")).check()
+            page.get_by_label(re.compile("Postillon News")).check()
+            page.get_by_label("At a date and time").check()
+            page.get_by_label("Date", exact=True).fill(due.strftime("%Y-%m-%d"))
+            page.get_by_label("Time", exact=True).fill(due.strftime("%H:%M"))
+            page.get_by_role("button", name="Schedule").click()
+            page.wait_for_url(re.compile(r"/deliveries"))
+
+            rows = page.locator("tr", has_text=text[:40])
+            sync_api.expect(rows).to_have_count(2)
+            sync_api.expect(rows.first).to_contain_text("Scheduled")
+            page.evaluate("window.__notReloaded = true")
+            # Published within a minute of the due time, shown without reloading the page.
+            for index in range(2):
+                sync_api.expect(rows.nth(index)).to_contain_text("Published", timeout=150_000)
+            assert page.evaluate("window.__notReloaded") is True
+            links = [rows.nth(i).get_by_role("link", name=re.compile("x.com|View", re.I)) for i in range(2)]
+            assert all(link.count() >= 1 for link in links)
+
+            page.goto(product.sandbox_url + "/")
+            sync_api.expect(page.get_by_text(text)).to_have_count(2)
+        finally:
+            browser.close()
+
+
+def test_stopping_run_stops_every_process(product: Product) -> None:
+    children = subprocess.run(["pgrep", "-g", str(product.process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) >= 5  # run, sandbox, web, dispatcher, worker
+    os.killpg(product.process.pid, signal.SIGTERM)
+    assert product.process.wait(timeout=30) == 0
+    wait_until(lambda: not subprocess.run(["pgrep", "-g", str(product.process.pid)], capture_output=True).stdout,
+               20, "every child to exit")
+
+
