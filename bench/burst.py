@@ -109,13 +109,18 @@ def burst(args: argparse.Namespace) -> dict[str, object]:
         workers = [_spawn(["worker"], env) for _ in range(args.workers)]
         procs += workers
         procs.append(_spawn(["dispatcher"], env))
+        roles = {"sandbox": [procs[0]], "workers": workers, "dispatcher": [procs[-1]]}
         time.sleep(2.0)  # let the processes start before the instant
         due = _insert_deliveries(sessions, args.n, channel_ids, lead_s=3.0)
         print(f"{args.n} deliveries due at {due:%H:%M:%S} UTC on {args.channels} channels, "
               f"sandbox latency {args.latency_ms:.0f} ms", flush=True)
+        cpu_before = _cpu_seconds(roles)
         done_at = _wait_done(sessions, args.n, args.timeout_s)
+        cpu = {role: round(after - cpu_before[role], 1) for role, after in _cpu_seconds(roles).items()}
         peak_mb = max(_peak_rss_mb(p.pid) for p in workers)
-        return _measure(sessions, args, due, done_at, peak_mb, sandbox_url)
+        result = _measure(sessions, args, due, done_at, peak_mb, sandbox_url)
+        result["cpu_s"] = cpu
+        return result
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -161,11 +166,14 @@ def _measure(sessions, args: argparse.Namespace, due, done_at: float, peak_mb: f
              sandbox_url: str) -> dict[str, object]:
     with sessions() as session:
         rows = session.execute(select(Delivery.state, Delivery.published_at)).all()
+        stages = session.execute(select(Delivery.queued_at, Delivery.claimed_at)).all()
     published = sorted((p - due).total_seconds() for state, p in rows if state is S.PUBLISHED and p)
     by_state: dict[str, int] = {}
     for state, _ in rows:
         by_state[state.value] = by_state.get(state.value, 0) + 1
     stats = requests.get(f"{sandbox_url}/_sandbox/stats", timeout=10).json()["x"]
+    queued = sorted((q - due).total_seconds() for q, _ in stages if q)
+    claimed = sorted((c - due).total_seconds() for _, c in stages if c)
     last = published[-1] if published else 0.0
     return {
         "n": args.n,
@@ -174,6 +182,9 @@ def _measure(sessions, args: argparse.Namespace, due, done_at: float, peak_mb: f
         "p50_lateness_s": round(statistics.median(published), 3) if published else None,
         "p99_lateness_s": round(published[int(0.99 * (len(published) - 1))], 3) if published else None,
         "max_lateness_s": round(last, 3),
+        # Where the time goes: due -> queued by the dispatcher -> claimed by a worker -> published.
+        "p50_queued_s": round(statistics.median(queued), 3) if queued else None,
+        "p50_claimed_s": round(statistics.median(claimed), 3) if claimed else None,
         # Posts stored twice for the same account and text, plus creates beyond one per delivery.
         "duplicates": int(stats["duplicates"]) + max(0, int(stats["create_calls"]) - args.n),
         "lost": sum(count for state, count in by_state.items() if state in {s.value for s in OPEN_STATES}),
@@ -220,6 +231,24 @@ def _wait_http(url: str, timeout_s: float = 30.0) -> None:
         except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
+
+
+def _cpu_seconds(roles: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, float]:
+    """Return user+system CPU seconds used so far by each role's processes (and the machine)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for role, procs in roles.items():
+        total = 0
+        for proc in procs:
+            try:
+                fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+        used[role] = total / ticks
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    used["machine_busy"] = (sum(map(int, cpu)) - int(cpu[3]) - int(cpu[4])) / ticks
+    return used
 
 
 def _peak_rss_mb(pid: int) -> float:

@@ -33,10 +33,10 @@ class Settings:
     client_ids: Mapping[Network, str] = field(default_factory=dict)
     client_secrets: Mapping[Network, str] = field(default_factory=dict)
     queue_name: str = "publish"
-    dispatch_interval_s: float = 0.5
+    dispatch_interval_s: float = 0.25  # idle lateness: at most this plus one publish
     dispatch_batch: int = 500  # deliveries claimed per dispatcher round
-    job_batch: int = 50  # deliveries per publish job, published concurrently inside it
-    publish_concurrency: int = 64  # network calls in flight per worker process
+    job_batch: int = 100  # deliveries per publish job, published concurrently inside it
+    publish_concurrency: int = 100  # network calls in flight per worker process
     requeue_after_s: float = 20.0  # a queued delivery older than this is checked for a lost job
     lease_s: float = 120.0  # a delivery `publishing` longer than this is moved to `unknown`
     max_attempts: int = 4

@@ -7,7 +7,7 @@ import socket
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from adapters.registry import adapter_for
+from adapters.registry import ADAPTERS, adapter_for
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +63,17 @@ class JobContext:
         """Return the retry policy for transient failures."""
         s = self.settings
         return RetryPolicy(max_attempts=s.max_attempts, base_s=s.retry_base_s, cap_s=s.retry_cap_s)
+
+    def warm_up(self) -> None:
+        """Import every adapter and open the database and Redis connections before the first job.
+
+        Otherwise the first due post of a fresh worker waits for tweepy's import and new connections.
+        """
+        for network in ADAPTERS:
+            self.adapter(network)
+        with self.engine.connect():
+            pass
+        self.redis.ping()
 
     def adapter(self, network: Network) -> NetworkAdapter:
         """Return the (shared, thread-safe) adapter for ``network``."""

@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import TypeVar
 
@@ -16,7 +16,9 @@ from scheduler.clock import utcnow
 from scheduler.crypto import CredentialKeyError
 from scheduler.errors import AuthExpiredError
 from scheduler.lifecycle import DeliveryState
-from scheduler.publishing import Claim, claim, record_failure, record_success
+from scheduler.outcomes import Outcome, record_outcomes
+from scheduler.ports import Receipt
+from scheduler.publishing import Claim, claim
 from workers.context import JobContext, get_context
 
 log = logging.getLogger(__name__)
@@ -42,54 +44,46 @@ def publish_batch(ctx: JobContext, delivery_ids: Sequence[int]) -> dict[str, int
         # expires and the delivery becomes `unknown`, never silently re-published.
         claims = claim(session, delivery_ids, now=utcnow(), lease_s=ctx.settings.lease_s, worker=ctx.worker_name)
     counts: dict[str, int] = {"skipped": len(delivery_ids) - len(claims)}
-    if not claims:
-        return counts
-    if len(claims) == 1:
-        outcomes = [_publish_one(ctx, claims[0])]
-    else:
-        futures = [_pool(ctx).submit(_publish_one, ctx, item) for item in claims]
-        wait(futures)
-        outcomes = [future.result() for future in futures]
-    for outcome in outcomes:
-        counts[outcome] = counts.get(outcome, 0) + 1
+    pending: set[Future[Outcome]] = {_pool(ctx).submit(_call_network, ctx, item) for item in claims}
+    while pending:
+        # Record whatever has finished in one transaction while the rest are still in flight:
+        # one commit for many outcomes instead of one each.
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        for state in _record(ctx, [future.result() for future in done]).values():
+            name = state.value if state else "lost_claim"
+            counts[name] = counts.get(name, 0) + 1
     return counts
 
 
-def _publish_one(ctx: JobContext, item: Claim) -> str:
-    """Publish one claimed delivery and record the result; return the new state's name."""
+def _call_network(ctx: JobContext, item: Claim) -> Outcome:
+    """Publish one claimed delivery; return the receipt or the error, never raise."""
     try:
         credentials = ctx.box.open(item.sealed_credentials)
         if item.handle and "handle" not in credentials.extra:
             credentials = replace(credentials, extra={**credentials.extra, "handle": item.handle})
-        receipt = ctx.adapter(item.network).publish(credentials, item.content)
+        return item, ctx.adapter(item.network).publish(credentials, item.content)
     except CredentialKeyError as exc:
-        return _record_error(ctx, item, AuthExpiredError(f"Stored credentials are unusable: {exc}"))
+        return item, AuthExpiredError(f"Stored credentials are unusable: {exc}")
     except Exception as exc:  # noqa: BLE001 - every failure is classified; unknown ones become `unknown`
-        return _record_error(ctx, item, exc)
+        if not hasattr(exc, "kind"):
+            log.exception("unexpected error publishing delivery %s", item.delivery_id)
+        return item, exc
+
+
+def _record(ctx: JobContext, outcomes: list[Outcome]) -> dict[int, DeliveryState | None]:
     now = utcnow()
 
-    def write() -> bool:
+    def write() -> dict[int, DeliveryState | None]:
         with ctx.sessions.begin() as session:
-            return record_success(session, item, receipt, now=now)
+            return record_outcomes(session, outcomes, now=now, policy=ctx.retry_policy, jitter=random.random)
 
-    _with_db_retries(write)
-    log.info("delivery %s published as %s", item.delivery_id, receipt.external_id)
-    return DeliveryState.PUBLISHED.value
-
-
-def _record_error(ctx: JobContext, item: Claim, error: BaseException) -> str:
-    now = utcnow()
-    jitter = random.random()
-    if not hasattr(error, "kind"):
-        log.exception("unexpected error publishing delivery %s", item.delivery_id, exc_info=error)
-
-    def write() -> DeliveryState | None:
-        with ctx.sessions.begin() as session:
-            return record_failure(session, item, error, now=now, policy=ctx.retry_policy, jitter=jitter)
-
-    state = _with_db_retries(write)
-    log.info("delivery %s: %s -> %s", item.delivery_id, type(error).__name__, state)
-    return state.value if state else "lost_claim"
+    states = _with_db_retries(write)
+    for item, result in outcomes:
+        if isinstance(result, Receipt):
+            log.info("delivery %s published as %s", item.delivery_id, result.external_id)
+        else:
+            log.info("delivery %s: %s -> %s", item.delivery_id, type(result).__name__, states.get(item.delivery_id))
+    return states
 
 
 def _with_db_retries(write: Callable[[], T], attempts: int = 5) -> T:

@@ -36,6 +36,7 @@ def build_worker(ctx: JobContext) -> PublishWorker:
     """
     set_context(ctx)
     configure_mappers()
+    ctx.warm_up()
     queue = publish_queue(ctx.redis, ctx.settings.queue_name)
     return PublishWorker([queue], connection=ctx.redis, serializer=JSONSerializer,
                         name=f"postillon-{ctx.worker_name.replace(':', '-')}")

@@ -1,0 +1,79 @@
+"""Record many publish outcomes in one transaction (the burst path of the publish job)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm import Session
+
+from scheduler.lifecycle import DeliveryState
+from scheduler.models import Attempt, Delivery
+from scheduler.ports import Receipt
+from scheduler.publishing import Claim, RetryPolicy, record_failure, record_success
+
+S = DeliveryState
+Outcome = tuple[Claim, Receipt | BaseException]
+
+# Core statements on the tables (not the ORM-enabled bulk path): compiled once, sent as one
+# pipelined executemany. The WHERE clause is the same compare-and-set with fence as transitions.move.
+_PUBLISH = (
+    update(Delivery.__table__)
+    .where(Delivery.__table__.c.id == bindparam("d_id"), Delivery.__table__.c.state == S.PUBLISHING.value,
+           Delivery.__table__.c.claim_count == bindparam("fence"))
+    .values(state=S.PUBLISHED.value, external_id=bindparam("ext_id"), external_url=bindparam("ext_url"),
+            published_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None,
+            attempts=Delivery.__table__.c.attempts + 1, last_error_kind=None, last_error_message=None)
+)
+_FINISH_ATTEMPT = (
+    update(Attempt.__table__)
+    .where(Attempt.__table__.c.id == bindparam("a_id"))
+    .values(finished_at=bindparam("now"), outcome="published", detail=bindparam("detail"))
+)
+
+
+class _LostClaimError(Exception):
+    """A fenced update matched fewer rows than it had outcomes."""
+
+
+def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, now: datetime, policy: RetryPolicy,
+                    jitter: Callable[[], float]) -> dict[int, DeliveryState | None]:
+    """Record every outcome; return each delivery's new state (None where its claim was lost)."""
+    states: dict[int, DeliveryState | None] = {}
+    published = [(c, r) for c, r in outcomes if isinstance(r, Receipt)]
+    if published:
+        rows: list[dict[str, Any]] = [
+            {"d_id": c.delivery_id, "fence": c.fence, "ext_id": r.external_id, "ext_url": r.url, "now": now}
+            for c, r in published
+        ]
+        try:
+            with session.begin_nested():
+                if session.connection().execute(_PUBLISH, rows).rowcount != len(rows):
+                    raise _LostClaimError
+                session.connection().execute(_FINISH_ATTEMPT, [
+                    {"a_id": c.attempt_id, "now": now, "detail": f"id={r.external_id} url={r.url or ''}"}
+                    for c, r in published
+                ])
+        except _LostClaimError:
+            # Some claim was lost meanwhile (lease expired): rare, so sort it out row by row.
+            return _one_by_one(session, outcomes, now=now, policy=policy, jitter=jitter)
+        states.update((c.delivery_id, S.PUBLISHED) for c, _ in published)
+    for claim_, result in outcomes:
+        if not isinstance(result, Receipt):
+            states[claim_.delivery_id] = record_failure(session, claim_, result, now=now, policy=policy,
+                                                        jitter=jitter())
+    return states
+
+
+def _one_by_one(session: Session, outcomes: Sequence[Outcome], *, now: datetime, policy: RetryPolicy,
+                jitter: Callable[[], float]) -> dict[int, DeliveryState | None]:
+    states: dict[int, DeliveryState | None] = {}
+    for claim_, result in outcomes:
+        if isinstance(result, Receipt):
+            states[claim_.delivery_id] = S.PUBLISHED if record_success(session, claim_, result, now=now) else None
+        else:
+            states[claim_.delivery_id] = record_failure(session, claim_, result, now=now, policy=policy,
+                                                        jitter=jitter())
+    return states
