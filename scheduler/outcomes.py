@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import DeliveryState
@@ -19,17 +19,19 @@ Outcome = tuple[Claim, Receipt | BaseException]
 
 # Core statements on the tables (not the ORM-enabled bulk path): compiled once, sent as one
 # pipelined executemany. The WHERE clause is the same compare-and-set with fence as transitions.move.
+_DELIVERY: Table = Delivery.__table__  # type: ignore[assignment]
+_ATTEMPT: Table = Attempt.__table__  # type: ignore[assignment]
 _PUBLISH = (
-    update(Delivery.__table__)
-    .where(Delivery.__table__.c.id == bindparam("d_id"), Delivery.__table__.c.state == S.PUBLISHING.value,
-           Delivery.__table__.c.claim_count == bindparam("fence"))
+    update(_DELIVERY)
+    .where(_DELIVERY.c.id == bindparam("d_id"), _DELIVERY.c.state == S.PUBLISHING.value,
+           _DELIVERY.c.claim_count == bindparam("fence"))
     .values(state=S.PUBLISHED.value, external_id=bindparam("ext_id"), external_url=bindparam("ext_url"),
             published_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None,
-            attempts=Delivery.__table__.c.attempts + 1, last_error_kind=None, last_error_message=None)
+            attempts=_DELIVERY.c.attempts + 1, last_error_kind=None, last_error_message=None)
 )
 _FINISH_ATTEMPT = (
-    update(Attempt.__table__)
-    .where(Attempt.__table__.c.id == bindparam("a_id"))
+    update(_ATTEMPT)
+    .where(_ATTEMPT.c.id == bindparam("a_id"))
     .values(finished_at=bindparam("now"), outcome="published", detail=bindparam("detail"))
 )
 

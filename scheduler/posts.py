@@ -85,7 +85,8 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
     for channel in channels:
         session.add(Delivery(post_id=post.id, channel_id=channel.id, state=S.SCHEDULED, due_at=due_at,
                              run_at=due_at, created_at=now, updated_at=now))
-    audit(session, author_id, "post.scheduled", f"post:{post.id}", f"{len(channels)} channel(s) at {due_at:%Y-%m-%dT%H:%MZ}")
+    audit(session, author_id, "post.scheduled", f"post:{post.id}",
+          f"{len(channels)} channel(s) at {due_at:%Y-%m-%dT%H:%MZ}")
     session.flush()
     return post
 

@@ -7,11 +7,11 @@ import socket
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from adapters.registry import ADAPTERS, adapter_for
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import ADAPTERS, adapter_for
 from scheduler.config import Settings
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory

@@ -91,5 +91,6 @@ def test_redis_flushall_while_deliveries_are_due_still_publishes_each_once(
         redis_conn.flushall()
         with running(["worker"], env=env):
             wait_until(lambda: _count(ctx, S.PUBLISHED) == 40, 60, "all 40 published after the wipe")
+    assert set(states(ctx, ids).values()) == {S.PUBLISHED}
     assert sandbox.stats()["create_calls"] == 40
     assert sandbox.stats()["duplicates"] == 0
