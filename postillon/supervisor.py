@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -11,11 +12,13 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
+import click
 import requests
 from sqlalchemy import func, select
 
 from postillon.migrate import ensure_admin, upgrade
 from postillon.redis_server import ensure_redis
+from scheduler.clock import utcnow
 from scheduler.config import Settings
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory
@@ -101,6 +104,8 @@ def _supervise(children: list[Child], env: dict[str, str], stop: threading.Event
 
 def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
+    # Sandbox tokens live 2 h like X's; token refresh is not built yet, so `run` asks for 30 days.
+    env.setdefault("POSTILLON_SANDBOX_KNOBS", json.dumps({"x": {"token_ttl_s": 30 * 86400}}))
     env.update({
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
@@ -111,22 +116,34 @@ def _child_env(settings: Settings) -> dict[str, str]:
 
 
 def _connect_sandbox_channels(settings: Settings) -> None:
-    """Give a new installation two sandbox X channels so the first post can go out at once."""
+    """Give a new installation two sandbox X channels, and reconnect existing ones on every start.
+
+    The sandbox keeps its accounts in memory, so after a restart it knows none of the tokens the
+    channels hold; without this every sandbox channel would need a manual reconnect.
+    """
     from adapters.sandbox_accounts import create_sandbox_account
-    from scheduler.channels import add_channel
-    from scheduler.secrets import with_local_secrets
+    from scheduler.channels import add_channel, reconnect_channel
 
     _wait_http(settings.sandbox_url + "/")
+    box = CredentialBox(settings.encryption_keys)
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            if session.scalar(select(func.count(Channel.id))):
+            channels = list(session.scalars(select(Channel).where(Channel.network == Network.X)))
+            if not channels and not session.scalar(select(func.count(Channel.id))):
+                for handle, name in SANDBOX_CHANNELS:
+                    account = create_sandbox_account(settings.sandbox_url, Network.X, username=handle, name=name)
+                    add_channel(session, box, Network.X, account, user_id=None, tz_name=settings.default_tz)
+                log.info("connected two sandbox X channels: %s", ", ".join("@" + h for h, _ in SANDBOX_CHANNELS))
                 return
-            box = CredentialBox(with_local_secrets(settings).encryption_keys)
-            for handle, name in SANDBOX_CHANNELS:
-                account = create_sandbox_account(settings.sandbox_url, Network.X, username=handle, name=name)
-                add_channel(session, box, Network.X, account, user_id=None, tz_name=settings.default_tz)
-        log.info("connected two sandbox X channels: %s", ", ".join("@" + h for h, _ in SANDBOX_CHANNELS))
+            for channel in channels:
+                account = create_sandbox_account(settings.sandbox_url, Network.X,
+                                                 username=channel.handle.lstrip("@") or f"channel{channel.id}",
+                                                 name=channel.name)
+                channel.account_id = account.account_id
+                reconnect_channel(session, box, channel.id, account, user_id=None, now=utcnow())
+            if channels:
+                log.info("reconnected %d sandbox channel(s) to the freshly started sandbox", len(channels))
     finally:
         engine.dispose()
 
@@ -152,7 +169,7 @@ def _banner(settings: Settings, email: str, password: str | None) -> None:
     if settings.sandbox:
         lines.append(f"  Sandbox    {settings.sandbox_url}/  (what was 'posted' to the sandbox networks)")
     lines += ["  Stop with Ctrl-C.", ""]
-    print("\n".join(lines), flush=True)
+    click.echo("\n".join(lines))
 
 
 __all__ = ["run_all"]

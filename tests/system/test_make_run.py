@@ -10,8 +10,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,9 +41,21 @@ class Product:
 
 
 @pytest.fixture(scope="module")
-def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory the runs of this module share (a restart keeps it)."""
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="module")
+def product(data_dir: Path) -> Iterator[Product]:
     """Start `postillon run` with zero configuration in a fresh data directory."""
-    data = tmp_path_factory.mktemp("run")
+    with started(data_dir) as running:
+        yield running
+
+
+@contextmanager
+def started(data: Path) -> Iterator[Product]:
+    """Run `postillon run` on ``data`` until the block ends."""
     web_port, sandbox_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTILLON_") and k != "DATABASE_URL"}
     env.update({"POSTILLON_DATA_DIR": str(data), "POSTILLON_WEB_PORT": str(web_port),
@@ -77,6 +91,21 @@ def test_run_says_which_database_and_redis_it_uses(product: Product) -> None:
     assert requests.get(product.sandbox_url + "/", timeout=5).status_code == 200
 
 
+def _log_in(page: Any, product: Product) -> None:
+    page.goto(product.url + "/login")
+    page.get_by_label("E-mail address").fill(product.email)
+    page.get_by_label("Password").fill(product.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(product.url + "/deliveries")
+
+
+def _compose(page: Any, text: str) -> None:
+    page.get_by_role("link", name="Compose").first.click()
+    page.get_by_label("Text", exact=True).fill(text)
+    page.get_by_label(re.compile("Postillon Careers")).check()
+    page.get_by_label(re.compile("Postillon News")).check()
+
+
 def test_compose_schedule_one_minute_ahead_to_two_sandbox_channels_and_see_both_published(
         product: Product) -> None:
     text = f"Wir suchen eine Lageristin (m/w/d) in Graz – jetzt bewerben! #{int(time.time())}"
@@ -85,16 +114,8 @@ def test_compose_schedule_one_minute_ahead_to_two_sandbox_channels_and_see_both_
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page: Any = browser.new_page()
-            page.goto(product.url + "/login")
-            page.get_by_label("E-mail address").fill(product.email)
-            page.get_by_label("Password").fill(product.password)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(product.url + "/deliveries")
-
-            page.get_by_role("link", name="Compose").first.click()
-            page.get_by_label("Text", exact=True).fill(text)
-            page.get_by_label(re.compile("Postillon Careers")).check()
-            page.get_by_label(re.compile("Postillon News")).check()
+            _log_in(page, product)
+            _compose(page, text)
             page.get_by_label("At a date and time").check()
             page.get_by_label("Date", exact=True).fill(due.strftime("%Y-%m-%d"))
             page.get_by_label("Time", exact=True).fill(due.strftime("%H:%M"))
@@ -127,3 +148,24 @@ def test_stopping_run_stops_every_process(product: Product) -> None:
                20, "every child to exit")
 
 
+
+
+def test_after_a_restart_the_sandbox_channels_still_publish(product: Product, data_dir: Path) -> None:
+    if product.process.poll() is None:
+        os.killpg(product.process.pid, signal.SIGTERM)
+        product.process.wait(timeout=30)
+    text = f"Nach dem Neustart: Tag der offenen Tür in Leoben #{int(time.time())}"
+    with started(data_dir) as again, sync_api.sync_playwright() as playwright:
+        assert any("reconnected 2 sandbox channel(s)" in line for line in again.output)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page: Any = browser.new_page()
+            _log_in(page, again)
+            _compose(page, text)
+            page.get_by_role("button", name="Schedule").click()
+            rows = page.locator("tr", has_text=text[:40])
+            sync_api.expect(rows).to_have_count(2)
+            for index in range(2):
+                sync_api.expect(rows.nth(index)).to_contain_text("Published", timeout=60_000)
+        finally:
+            browser.close()
