@@ -39,6 +39,7 @@ class Settings:
     publish_concurrency: int = 100  # network calls in flight per worker process
     requeue_after_s: float = 20.0  # a queued delivery older than this is checked for a lost job
     lease_s: float = 120.0  # a delivery `publishing` longer than this is moved to `unknown`
+    reconcile_after_s: float = 30.0  # wait before asking the network whether an `unknown` post exists
     max_attempts: int = 4
     retry_base_s: float = 30.0
     retry_cap_s: float = 1800.0

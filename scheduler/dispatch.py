@@ -15,7 +15,8 @@ S = DeliveryState
 
 LEASE_EXPIRED_MESSAGE = (
     "The worker stopped answering while publishing, so Postillon cannot tell whether the post went out. "
-    "It will not publish again on its own: check the channel, then mark it published or publish again."
+    "It will not publish again on its own; it will look for the post on the network, or check the "
+    "channel yourself, then mark it published or publish again."
 )
 
 
@@ -87,13 +88,13 @@ def requeue(session: Session, item: QueuedDelivery, *, now: datetime) -> QueuedD
     return None if row is None else QueuedDelivery(item.delivery_id, row)
 
 
-def expire_leases(session: Session, *, now: datetime) -> list[int]:
+def expire_leases(session: Session, *, now: datetime, reconcile_after_s: float = 30.0) -> list[int]:
     """Move deliveries stuck in ``publishing`` past their lease to ``unknown``; return their ids."""
     expired = session.execute(
         update(Delivery)
         .where(Delivery.state == S.PUBLISHING, Delivery.lease_until < now)
         .values(state=S.UNKNOWN, last_error_kind="unknown", last_error_message=LEASE_EXPIRED_MESSAGE,
-                lease_until=None, updated_at=now)
+                lease_until=None, updated_at=now, reconcile_at=now + timedelta(seconds=reconcile_after_s))
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()

@@ -143,6 +143,7 @@ class Delivery(Base):
     claim_count: Mapped[int] = mapped_column(default=0)  # fencing token of the current claim
     claimed_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
+    reconcile_at: Mapped[datetime | None]  # when to ask the network whether an `unknown` post exists
     attempts: Mapped[int] = mapped_column(default=0)  # attempts spent (rate limits spend none)
     external_id: Mapped[str | None] = mapped_column(String(128))
     external_url: Mapped[str | None] = mapped_column(String(2048))

@@ -41,6 +41,7 @@ class RetryPolicy:
     max_attempts: int = 4
     base_s: float = 30.0
     cap_s: float = 1800.0
+    reconcile_after_s: float = 30.0  # then ask the network whether an `unknown` post exists
 
 
 def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease_s: float,
@@ -134,6 +135,8 @@ def record_failure(session: Session, claim_: Claim, error: BaseException, *, now
                                  "lease_until": None}
     if run_at is not None:
         values["run_at"] = run_at
+    if new_state is S.UNKNOWN:
+        values["reconcile_at"] = now + timedelta(seconds=policy.reconcile_after_s)
     moved = move(session, claim_.delivery_id, S.PUBLISHING, new_state, fence=claim_.fence, **values)
     _finish_attempt(session, claim_.attempt_id, kind, message, now)
     if isinstance(error, RateLimitedError):

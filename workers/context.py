@@ -62,7 +62,8 @@ class JobContext:
     def retry_policy(self) -> RetryPolicy:
         """Return the retry policy for transient failures."""
         s = self.settings
-        return RetryPolicy(max_attempts=s.max_attempts, base_s=s.retry_base_s, cap_s=s.retry_cap_s)
+        return RetryPolicy(max_attempts=s.max_attempts, base_s=s.retry_base_s, cap_s=s.retry_cap_s,
+                           reconcile_after_s=s.reconcile_after_s)
 
     def warm_up(self) -> None:
         """Import every adapter and open the database and Redis connections before the first job.

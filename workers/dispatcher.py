@@ -12,8 +12,17 @@ from rq import Queue
 
 from scheduler.clock import utcnow
 from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
+from scheduler.reconcile import claim_checks
 from workers.context import JobContext
-from workers.queues import LIVE_JOB_STATUSES, chunk, enqueue_batches, job_id_for, job_statuses, publish_queue
+from workers.queues import (
+    LIVE_JOB_STATUSES,
+    chunk,
+    enqueue_batches,
+    enqueue_reconcile,
+    job_id_for,
+    job_statuses,
+    publish_queue,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +34,7 @@ class TickReport:
     enqueued: int = 0
     requeued: int = 0
     expired: int = 0
+    reconciling: int = 0
 
 
 class Dispatcher:
@@ -44,7 +54,8 @@ class Dispatcher:
         if not sweep:
             return TickReport(enqueued=enqueued)
         self._last_sweep = time.monotonic()
-        return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost())
+        return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
+                          reconciling=self.reconcile_unknown())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -64,7 +75,7 @@ class Dispatcher:
     def expire_leases(self) -> int:
         """Move deliveries whose publishing lease ran out to `unknown`."""
         with self.ctx.sessions.begin() as session:
-            expired = expire_leases(session, now=utcnow())
+            expired = expire_leases(session, now=utcnow(), reconcile_after_s=self.ctx.settings.reconcile_after_s)
         if expired:
             log.warning("lease expired for deliveries %s: now unknown", expired[:20])
         return len(expired)
@@ -88,6 +99,14 @@ class Dispatcher:
         if fresh:
             log.warning("re-enqueued %d queued deliveries whose job was lost", len(fresh))
         return len(fresh)
+
+    def reconcile_unknown(self) -> int:
+        """Hand unknown deliveries whose check is due to a worker, which asks the network."""
+        with self.ctx.sessions.begin() as session:
+            due = claim_checks(session, now=utcnow())
+        # A lost job is harmless: claim_checks pushed reconcile_at out, so the check comes round again.
+        enqueue_reconcile(self.queue, due, timeout_s=int(max(self.ctx.settings.lease_s * 2, 300)))
+        return len(due)
 
     def _assign(self, session: object, items: list[QueuedDelivery]) -> list[tuple[str, list[int]]]:
         batches = []

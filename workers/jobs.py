@@ -44,7 +44,7 @@ def publish_batch(ctx: JobContext, delivery_ids: Sequence[int]) -> dict[str, int
         # expires and the delivery becomes `unknown`, never silently re-published.
         claims = claim(session, delivery_ids, now=utcnow(), lease_s=ctx.settings.lease_s, worker=ctx.worker_name)
     counts: dict[str, int] = {"skipped": len(delivery_ids) - len(claims)}
-    pending: set[Future[Outcome]] = {_pool(ctx).submit(_call_network, ctx, item) for item in claims}
+    pending: set[Future[Outcome]] = {publish_pool(ctx).submit(_call_network, ctx, item) for item in claims}
     while pending:
         # Record whatever has finished in one transaction while the rest are still in flight:
         # one commit for many outcomes instead of one each.
@@ -99,7 +99,8 @@ def _with_db_retries(write: Callable[[], T], attempts: int = 5) -> T:
     raise AssertionError("unreachable")
 
 
-def _pool(ctx: JobContext) -> ThreadPoolExecutor:
+def publish_pool(ctx: JobContext) -> ThreadPoolExecutor:
+    """Return the process's thread pool for network calls."""
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=ctx.settings.publish_concurrency, thread_name_prefix="publish")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from redis import Redis
@@ -12,6 +13,7 @@ from scheduler.dispatch import QueuedDelivery
 
 #: Dotted reference, so enqueueing does not import the job module (and tweepy) into the web process.
 PUBLISH_JOB = "workers.jobs.publish_deliveries"
+RECONCILE_JOB = "workers.reconcile.reconcile_deliveries"
 #: Job statuses that mean the job will still run; anything else (or no job) means it is lost.
 LIVE_JOB_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})
 
@@ -45,6 +47,13 @@ def enqueue_batches(queue: Queue, batches: Sequence[tuple[str, Sequence[int]]], 
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many(datas, pipeline=pipe)
         pipe.execute()
+
+
+def enqueue_reconcile(queue: Queue, delivery_ids: Sequence[int], *, timeout_s: int) -> None:
+    """Enqueue one job that checks these unknown deliveries against their networks."""
+    if delivery_ids:
+        queue.enqueue_call(RECONCILE_JOB, args=(list(delivery_ids),), timeout=timeout_s, result_ttl=0,
+                           failure_ttl=7 * 86400, job_id=f"reconcile-{min(delivery_ids)}-{uuid.uuid4().hex[:8]}")
 
 
 def job_statuses(redis: Redis, job_ids: Sequence[str]) -> dict[str, str | None]:

@@ -31,6 +31,7 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
         "POSTILLON_DISPATCH_INTERVAL_S": str(settings.dispatch_interval_s),
         "POSTILLON_REQUEUE_AFTER_S": str(settings.requeue_after_s),
         "POSTILLON_LEASE_S": str(settings.lease_s),
+        "POSTILLON_RECONCILE_AFTER_S": str(settings.reconcile_after_s),
         "POSTILLON_CONNECT_TIMEOUT_S": str(settings.connect_timeout_s),
         "POSTILLON_READ_TIMEOUT_S": str(settings.read_timeout_s),
         "POSTILLON_LOG_LEVEL": "WARNING",

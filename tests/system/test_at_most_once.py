@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 
 import pytest
@@ -57,12 +56,12 @@ def test_two_dispatchers_and_two_workers_publish_every_delivery_exactly_once(
     assert sandbox.stats()["duplicates"] == 0
 
 
-def test_worker_killed_mid_publish_leaves_unknown_and_never_posts_twice(
+def test_worker_killed_mid_publish_goes_unknown_then_reconciliation_finds_the_posts_never_resent(
         ctx: JobContext, sandbox: Sandbox, make_channel: Callable[..., int],
         make_deliveries: Callable[..., list[int]]) -> None:
     sandbox.knobs(latency_ms=1500)
     ids = make_deliveries(make_channel(), [f"killed {i}" for i in range(5)])
-    env = process_env(ctx.settings, POSTILLON_LEASE_S="3")
+    env = process_env(ctx.settings, POSTILLON_LEASE_S="3", POSTILLON_RECONCILE_AFTER_S="0")
     with running(["dispatcher"], env=env):
         with running(["worker"], env=env) as (worker,):
             wait_until(lambda: _count(ctx, S.PUBLISHING) == 5 and sandbox.stats()["create_calls"] == 5, 30,
@@ -73,11 +72,15 @@ def test_worker_killed_mid_publish_leaves_unknown_and_never_posts_twice(
         wait_until(lambda: sandbox.stats()["accepted_posts"] == 5, 10, "the in-flight creates to land")
         wait_until(lambda: _count(ctx, S.UNKNOWN) == 5, 30, "the lease to expire into unknown")
         with running(["worker"], env=env):
-            # A fresh worker beside the dispatcher must leave unknown deliveries alone.
-            time.sleep(3)
-    assert set(states(ctx, ids).values()) == {S.UNKNOWN}
+            # A fresh worker never re-sends them; it only looks them up on the network and adopts them.
+            wait_until(lambda: _count(ctx, S.PUBLISHED) == 5, 60, "reconciliation to find all five")
+    assert set(states(ctx, ids).values()) == {S.PUBLISHED}
     assert sandbox.stats()["create_calls"] == 5
     assert sandbox.stats()["duplicates"] == 0
+    posted = {p["id"] for p in sandbox.posts()}
+    with ctx.sessions() as session:
+        adopted = set(session.scalars(select(Delivery.external_id).where(Delivery.id.in_(ids))))
+    assert adopted == posted
 
 
 def test_redis_flushall_while_deliveries_are_due_still_publishes_each_once(
