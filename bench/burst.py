@@ -34,8 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.sandbox_accounts import create_sandbox_account  # noqa: E402
 from postillon.redis_server import free_port  # noqa: E402
+from postillon.supervisor import wait_for_http  # noqa: E402
 from scheduler.channels import add_channel  # noqa: E402
 from scheduler.clock import utcnow  # noqa: E402
+from scheduler.config import Settings  # noqa: E402
 from scheduler.crypto import CredentialBox  # noqa: E402
 from scheduler.db import make_engine, make_session_factory  # noqa: E402
 from scheduler.lifecycle import DeliveryState  # noqa: E402
@@ -83,11 +85,12 @@ def burst(args: argparse.Namespace) -> dict[str, object]:
     key = CredentialBox.new_key()
     port = free_port()
     sandbox_url = f"http://127.0.0.1:{port}"
+    settings = Settings(database_url=db_url, redis_url=REDIS_URL, encryption_keys=(key,), secret_key="bench",
+                        sandbox=False, api_urls={Network.X: sandbox_url}, data_dir=f"/tmp/postillon-bench-{schema}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTILLON_")}
+    env.update(settings.to_env())
     env.update({
-        "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "POSTILLON_ENCRYPTION_KEYS": key,
-        "POSTILLON_SECRET_KEY": "bench", "POSTILLON_SANDBOX": "0", "POSTILLON_X_API_URL": sandbox_url,
-        "POSTILLON_DATA_DIR": f"/tmp/postillon-bench-{schema}", "POSTILLON_LOG_LEVEL": "WARNING",
+        "POSTILLON_LOG_LEVEL": "WARNING",
         "POSTILLON_SANDBOX_KNOBS": json.dumps({"x": {"latency_ms": args.latency_ms, "rate_limit": 0,
                                                      "read_rate_limit": 0, "token_ttl_s": 86400,
                                                      # store a repeated text so a double post is counted
@@ -96,7 +99,7 @@ def burst(args: argparse.Namespace) -> dict[str, object]:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         procs.append(_spawn(["sandbox", "--port", str(port)], env))
-        _wait_http(sandbox_url + "/_sandbox/stats")
+        wait_for_http(sandbox_url + "/_sandbox/stats")
         sessions = make_session_factory(engine)
         box = CredentialBox([key])
         with sessions.begin() as session:
@@ -220,17 +223,6 @@ def rq_baseline(jobs: int) -> float:
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "postillon.cli", *args], env=env, cwd=ROOT,
                             start_new_session=True)
-
-
-def _wait_http(url: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def _cpu_seconds(roles: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, float]:

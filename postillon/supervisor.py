@@ -104,14 +104,9 @@ def _supervise(children: list[Child], env: dict[str, str], stop: threading.Event
 
 def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(settings.to_env())
     # Sandbox tokens live 2 h like X's; token refresh is not built yet, so `run` asks for 30 days.
     env.setdefault("POSTILLON_SANDBOX_KNOBS", json.dumps({"x": {"token_ttl_s": 30 * 86400}}))
-    env.update({
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "POSTILLON_DATA_DIR": settings.data_dir,
-        "POSTILLON_SANDBOX": "1" if settings.sandbox else "0",
-    })
     return env
 
 
@@ -124,7 +119,7 @@ def _connect_sandbox_channels(settings: Settings) -> None:
     from adapters.sandbox_accounts import create_sandbox_account
     from scheduler.channels import add_channel, reconnect_channel
 
-    _wait_http(settings.sandbox_url + "/")
+    wait_for_http(settings.sandbox_url + "/")
     box = CredentialBox(settings.encryption_keys)
     engine = make_engine(settings.database_url)
     try:
@@ -148,7 +143,8 @@ def _connect_sandbox_channels(settings: Settings) -> None:
         engine.dispose()
 
 
-def _wait_http(url: str, timeout_s: float = 30.0) -> None:
+def wait_for_http(url: str, timeout_s: float = 30.0) -> None:
+    """Wait until ``url`` answers at all (any status), or raise after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:

@@ -61,7 +61,7 @@ class Settings:
             values["redis_url"] = env["REDIS_URL"]
         for name in base.__dataclass_fields__:
             raw = env.get(PREFIX + name.upper())
-            if raw is None or name in ("api_urls", "upload_urls", "client_ids", "client_secrets"):
+            if raw is None or name in _MAPPING_SUFFIXES:
                 continue
             values[name] = _parse(name, raw, getattr(base, name))
         if "database_url" in values:
@@ -69,11 +69,27 @@ class Settings:
         if "database_url" not in values:
             # Zero configuration: a SQLite file in the data directory.
             values["database_url"] = f"sqlite:///{values.get('data_dir', base.data_dir)}/postillon.db"
-        values["api_urls"] = _per_network(env, "API_URL")
-        values["upload_urls"] = _per_network(env, "UPLOAD_URL")
-        values["client_ids"] = _per_network(env, "CLIENT_ID")
-        values["client_secrets"] = _per_network(env, "CLIENT_SECRET")
+        for name, suffix in _MAPPING_SUFFIXES.items():
+            values[name] = _per_network(env, suffix)
         return replace(base, **values)  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """Return environment variables from which ``from_env`` rebuilds these settings (for child processes)."""
+        env = {"DATABASE_URL": self.database_url, "REDIS_URL": self.redis_url}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in ("database_url", "redis_url"):
+                continue
+            if isinstance(value, Mapping):
+                suffix = _MAPPING_SUFFIXES[name]
+                env.update({f"{PREFIX}{network.value.upper()}_{suffix}": url for network, url in value.items()})
+            elif isinstance(value, bool):
+                env[PREFIX + name.upper()] = "1" if value else "0"
+            elif isinstance(value, tuple):
+                env[PREFIX + name.upper()] = ",".join(value)
+            else:
+                env[PREFIX + name.upper()] = str(value)
+        return env
 
     @property
     def data_path(self) -> Path:
@@ -90,6 +106,10 @@ class Settings:
         urls = {network: self.sandbox_url for network in Network} | dict(self.api_urls)
         uploads = {network: self.sandbox_url for network in Network} | dict(self.upload_urls)
         return replace(self, api_urls=urls, upload_urls=uploads)
+
+
+_MAPPING_SUFFIXES = {"api_urls": "API_URL", "upload_urls": "UPLOAD_URL", "client_ids": "CLIENT_ID",
+                     "client_secrets": "CLIENT_SECRET"}
 
 
 def _per_network(env: Mapping[str, str], suffix: str) -> dict[Network, str]:

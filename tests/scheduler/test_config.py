@@ -117,3 +117,11 @@ def test_data_path_and_frozen_settings() -> None:
     assert settings.data_path == Path("/var/lib/postillon")
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.web_port = 1  # type: ignore[misc]
+
+
+def test_settings_survive_the_trip_through_the_environment_to_a_child_process() -> None:
+    settings = Settings(database_url="postgresql+psycopg://u@h/db?options=-csearch_path%3Dx",
+                        redis_url="redis://127.0.0.1:6379/3", encryption_keys=("new", "old"),
+                        api_urls={Network.X: "http://127.0.0.1:8025"}, client_ids={Network.LINKEDIN: "abc"},
+                        sandbox=False, lease_s=3.5, workers=4, secret_key="s")
+    assert Settings.from_env(settings.to_env()) == settings

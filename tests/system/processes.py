@@ -19,23 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     """Environment that makes a `postillon` process use the test's database, Redis and sandbox."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTILLON_")}
-    env.update({
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "POSTILLON_DATA_DIR": settings.data_dir,
-        "POSTILLON_SECRET_KEY": settings.secret_key,
-        "POSTILLON_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
-        "POSTILLON_X_API_URL": settings.api_urls.get(next(iter(settings.api_urls)), "") if settings.api_urls else "",
-        "POSTILLON_SANDBOX": "0",
-        "POSTILLON_QUEUE_NAME": settings.queue_name,
-        "POSTILLON_DISPATCH_INTERVAL_S": str(settings.dispatch_interval_s),
-        "POSTILLON_REQUEUE_AFTER_S": str(settings.requeue_after_s),
-        "POSTILLON_LEASE_S": str(settings.lease_s),
-        "POSTILLON_RECONCILE_AFTER_S": str(settings.reconcile_after_s),
-        "POSTILLON_CONNECT_TIMEOUT_S": str(settings.connect_timeout_s),
-        "POSTILLON_READ_TIMEOUT_S": str(settings.read_timeout_s),
-        "POSTILLON_LOG_LEVEL": "WARNING",
-    })
+    env.update(settings.to_env())
+    env["POSTILLON_LOG_LEVEL"] = "WARNING"
     env.update(extra)
     return env
 
