@@ -162,3 +162,9 @@ def postable_channels(session: Session) -> list[Channel]:
     """Return the channels a post can be scheduled on (every channel that is not disabled)."""
     return list(session.scalars(select(Channel).where(Channel.status != ChannelStatus.DISABLED)
                                 .order_by(Channel.network, Channel.name, Channel.id)))
+
+
+def count_channels_needing_reconnect(session: Session) -> int:
+    """Return how many channels cannot publish until someone reconnects them."""
+    return int(session.scalar(select(func.count(Channel.id)).where(Channel.status == ChannelStatus.NEEDS_RECONNECT))
+               or 0)

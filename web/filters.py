@@ -10,7 +10,9 @@ from flask_login import current_user
 from scheduler.clock import to_local, zone
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.models import ChannelStatus, PostKind
+from scheduler.queries import count_channels_needing_reconnect
 from scheduler.networks import Network
+from web.db import get_session
 from web.forms import KIND_LABELS
 from web.i18n import lazy_gettext as _l
 from web.services import services
@@ -98,6 +100,14 @@ def init_app(app: Flask) -> None:
                                  channel_status_tone=lambda status: CHANNEL_STATUS_TONES[ChannelStatus(status)])
     app.jinja_env.globals.update(channel_label=channel_label, handle_display=handle_display, user_tz=user_tz,
                                  CANCELLABLE=CANCELLABLE)
+
+    @app.context_processor
+    def _channel_warning() -> dict[str, int]:
+        # Shown on every page until fixed: a disconnected channel silently holding posts back is
+        # the failure users of other schedulers complain about most.
+        if not current_user.is_authenticated:
+            return {"channels_needing_reconnect": 0}
+        return {"channels_needing_reconnect": count_channels_needing_reconnect(get_session())}
 
     @app.context_processor
     def _sandbox_link() -> dict[str, str | None]:

@@ -175,3 +175,15 @@ def test_the_header_links_to_the_sandbox_page_when_it_is_on(app: Flask, browser:
     _login_admin(app, browser)
     settings = services_of(app).settings
     assert f'href="{settings.sandbox_url}/">See what was posted<' in text_of(browser.get("/deliveries"))
+
+
+def test_every_page_warns_while_a_channel_needs_reconnecting(browser: Browser, login_as: Callable[..., User],
+                                                            db: sessionmaker[Session]) -> None:
+    with db.begin() as session:
+        channel = make_channel(session, handle="careers")
+    login_as(Role.VIEWER)
+    assert "need to be reconnected" not in text_of(browser.get("/deliveries"))
+    with db.begin() as session:
+        session.get_one(Channel, channel.id).status = ChannelStatus.NEEDS_RECONNECT
+    for page in ("/deliveries", "/channels/"):
+        assert "1 channel needs to be reconnected; its posts wait until then." in text_of(browser.get(page))
