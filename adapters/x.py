@@ -13,7 +13,7 @@ import html
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -21,7 +21,6 @@ import requests
 import tweepy
 
 from adapters._http import (
-    classify_transport_error,
     json_object,
     new_session,
     redact_logger,
@@ -29,12 +28,11 @@ from adapters._http import (
     truncate,
 )
 from adapters.textcount import comparable_text, text_problems, weighted_length
+from adapters.x_errors import MAX_MESSAGE, body_messages, error_messages, join_messages, refused_private, translate
 from scheduler.clock import ensure_utc, utcnow
 from scheduler.errors import (
     AuthExpiredError,
     OutcomeUnknownError,
-    PublishError,
-    RateLimitedError,
     RejectedError,
     TransientError,
 )
@@ -58,12 +56,9 @@ SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
 REQUIRED_SCOPES = frozenset({"tweet.read", "tweet.write", "users.read"})
 USER_AGENT = "Postillon (self-hosted scheduler)"
 
-RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # X's window length when no reset header came
-USAGE_CAP_WAIT = timedelta(hours=24)  # a used-up plan does not come back within a rate window
 IDS_PER_LOOKUP = 100  # GET /2/tweets and GET /2/users/:id/tweets take at most 100
 PUBLIC_FIELDS = ["public_metrics"]
 PRIVATE_FIELDS = ["public_metrics", "non_public_metrics"]
-MAX_MESSAGE = 500
 
 
 class XAdapter:
@@ -119,12 +114,12 @@ class XAdapter:
         try:
             body = client.create_tweet(text=content.text, user_auth=False)
         except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise _translate(exc, mutation=True) from exc
+            raise translate(exc, mutation=True) from exc
         tweet_id = (body.get("data") or {}).get("id")
         if tweet_id:
             return Receipt(external_id=str(tweet_id), url=_permalink(credentials, tweet_id, self._api_url))
         if errors := body.get("errors"):
-            text = truncate(_join(_error_messages(errors)), MAX_MESSAGE)
+            text = truncate(join_messages(error_messages(errors)), MAX_MESSAGE)
             raise RejectedError(f"X refused the post: {text}", status=201, detail=truncate(json.dumps(errors)))
         # A success status without an id: we cannot tell whether the post exists.
         raise OutcomeUnknownError("X answered without a post id; the post may be live.", status=201)
@@ -160,7 +155,7 @@ class XAdapter:
                 if not token:
                     return
         except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise _translate(exc, mutation=False) from exc
+            raise translate(exc, mutation=False) from exc
 
     # -- metrics ---------------------------------------------------------------------------
 
@@ -190,12 +185,12 @@ class XAdapter:
             else:
                 tweets = list(body.get("data") or [])
                 got = {str(t["id"]) for t in tweets}
-                refused = [i for i in ids if i not in got] if _refused_private(body.get("errors") or []) else []
+                refused = [i for i in ids if i not in got] if refused_private(body.get("errors") or []) else []
             if refused:
                 retry = client.get_tweets(refused, tweet_fields=PUBLIC_FIELDS, user_auth=False)
                 tweets.extend(retry.get("data") or [])
         except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise _translate(exc, mutation=False) from exc
+            raise translate(exc, mutation=False) from exc
         return tweets
 
     # -- OAuth 2.0 with PKCE ---------------------------------------------------------------
@@ -230,7 +225,7 @@ class XAdapter:
         try:
             user = _me(self._client(credentials))
         except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise _translate(exc, mutation=False) from exc
+            raise translate(exc, mutation=False) from exc
         account_id, handle = str(user["id"]), str(user["username"])
         credentials = replace(credentials, account_id=account_id, extra={"handle": handle})
         return [ConnectedAccount(account_id=account_id, name=str(user.get("name") or handle), handle=handle,
@@ -257,14 +252,14 @@ class XAdapter:
         try:
             response = self._session.post(f"{self._api_url}/2/oauth2/token", data=form, auth=auth)
         except requests.RequestException as exc:
-            raise _translate(exc, mutation=False) from exc
+            raise translate(exc, mutation=False) from exc
         if response.status_code in (400, 401):  # invalid_grant, revoked or expired refresh token
             raise AuthExpiredError(
-                f"X refused the sign-in ({_join(_body_messages(response))}); connect the channel again.",
+                f"X refused the sign-in ({join_messages(body_messages(response))}); connect the channel again.",
                 status=response.status_code, detail=truncate(response.text),
             )
         if not response.ok:
-            raise _translate(requests.HTTPError(response=response), mutation=False)
+            raise translate(requests.HTTPError(response=response), mutation=False)
         tokens = json_object(response)
         if not tokens.get("access_token"):
             raise TransientError("X's token endpoint sent no access token.", status=response.status_code,
@@ -287,106 +282,6 @@ class XAdapter:
         client = tweepy.Client(bearer_token=credentials.access_token, return_type=dict, wait_on_rate_limit=False)
         client.session = self._session
         return client
-
-
-SERVICE_UNAVAILABLE = 503
-
-
-def _translate(exc: Exception, *, mutation: bool) -> PublishError:
-    """Map a tweepy or requests exception to our typed errors (the one place that knows X's errors).
-
-    ``mutation`` is True for ``POST /2/tweets``: a 5xx other than 503 or a lost answer then means
-    the post may exist (X can fail after creating), so it is OutcomeUnknownError, not TransientError.
-    """
-    response = getattr(exc, "response", None)
-    if not isinstance(response, requests.Response):
-        if isinstance(exc, requests.RequestException):
-            return classify_transport_error(exc, network="X", mutation=mutation)
-        # A tweepy error without a response: raised while reading an answer X did send.
-        kind = OutcomeUnknownError if mutation else TransientError
-        return kind(f"X's answer could not be read: {truncate(str(exc), MAX_MESSAGE)}")
-    status = response.status_code
-    messages = list(getattr(exc, "api_messages", None) or _body_messages(response))
-    text = truncate(_join(messages) or f"HTTP {status}", MAX_MESSAGE)
-    detail = truncate(response.text)
-    what = "post" if mutation else "request"
-    if status == 402 or _problem_type(response) == "usage-capped":
-        return RateLimitedError(
-            "X says this app's plan has used up its credit (usage cap); posting resumes once the plan "
-            "is topped up or the cap resets.",
-            retry_at=utcnow() + USAGE_CAP_WAIT, status=status, detail=detail,
-        )
-    if status == 429:
-        return RateLimitedError(f"X rate limit reached: {text}", retry_at=_reset_at(response), detail=detail)
-    if status == 401:
-        return AuthExpiredError("X no longer accepts this channel's token; connect it again.",
-                                status=status, detail=detail)
-    if status == 403 and any("duplicate" in str(m).lower() for m in messages):
-        return RejectedError(text, status=status, detail=detail)
-    if 400 <= status < 500:
-        return RejectedError(f"X refused the {what} ({status}): {text}", status=status, detail=detail)
-    if status == SERVICE_UNAVAILABLE:
-        # X (like Postiz's and networks.md's reading of it) answers 503 before doing any work:
-        # safe to retry after a backoff, unlike 500/502/504 on a create.
-        return TransientError(f"X is unavailable right now ({status}): {text}; nothing was posted.",
-                              status=status, detail=detail)
-    if mutation:
-        return OutcomeUnknownError(f"X failed after the post was sent ({status}): {text}; it may be live.",
-                                   status=status, detail=detail)
-    return TransientError(f"X is unavailable ({status}): {text}", status=status, detail=detail)
-
-
-def _reset_at(response: requests.Response) -> datetime:
-    """Return when X's rate window resets (header ``x-rate-limit-reset``), else 15 minutes from now."""
-    now = utcnow()
-    try:
-        reset = datetime.fromtimestamp(int(response.headers["x-rate-limit-reset"]), UTC)
-    except (KeyError, ValueError, OverflowError, OSError):
-        return now + RATE_LIMIT_FALLBACK
-    return max(reset, now)
-
-
-def _problem_type(response: requests.Response) -> str:
-    """Return the last path segment of an RFC 7807 ``type`` (``usage-capped``), or ``""``."""
-    return str(json_object(response).get("type", "")).rstrip("/").rsplit("/", 1)[-1]
-
-
-def _body_messages(response: requests.Response) -> list[str]:
-    """Return the messages in an X or OAuth error body (tweepy's rules plus ``error_description``)."""
-    body = json_object(response)
-    messages = _error_messages(body.get("errors", []))
-    if isinstance(body.get("error"), str):
-        messages.append(" — ".join(filter(None, [body["error"], body.get("error_description")])))
-    if not messages and body.get("detail"):
-        messages.append(str(body["detail"]))
-    return messages
-
-
-def _error_messages(errors: Sequence[Any]) -> list[str]:
-    """Return the human text of each entry of an ``errors`` array."""
-    out = []
-    for error in errors:
-        if isinstance(error, dict):
-            out.append(str(error.get("message") or error.get("detail") or error.get("title") or error))
-        else:
-            out.append(str(error))
-    return out
-
-
-def _join(messages: Sequence[str]) -> str:
-    return "; ".join(m for m in messages if m)
-
-
-def _refused_private(errors: Sequence[Any]) -> bool:
-    """Tell whether partial errors say the private metrics fields were not authorised."""
-    return any(
-        isinstance(e, dict)
-        and (
-            str(e.get("type", "")).endswith("/not-authorized-for-field")
-            or "non_public_metrics" in (e.get("field"), e.get("parameter"))
-        )
-        for e in errors
-    )
 
 
 def _me(client: tweepy.Client) -> dict[str, Any]:

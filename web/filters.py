@@ -10,8 +10,8 @@ from flask_login import current_user
 from scheduler.clock import to_local, zone
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.models import ChannelStatus, PostKind
-from scheduler.queries import count_channels_needing_reconnect
 from scheduler.networks import Network
+from scheduler.queries import count_channels_needing_reconnect
 from web.db import get_session
 from web.forms import KIND_LABELS
 from web.i18n import lazy_gettext as _l
