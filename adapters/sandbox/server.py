@@ -14,7 +14,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox import admin, pages, x_api
+from adapters.sandbox import admin, graph_api, linkedin_api, pages, x_api
 from adapters.sandbox.knobs import Knobs
 from adapters.sandbox.routing import Handler, problem
 from adapters.sandbox.state import SandboxState
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# One module per network API; linkedin_api, facebook_api and instagram_api join this tuple later.
-NETWORK_APIS: tuple[ModuleType, ...] = (x_api,)
+# One module per network API (graph_api serves Facebook Pages and Instagram, which share a host).
+NETWORK_APIS: tuple[ModuleType, ...] = (x_api, linkedin_api, graph_api)
 MAX_BODY = 1 << 20
-JSON_PREFIXES = ("/2/", "/_sandbox/")
+JSON_PREFIXES = ("/2/", "/_sandbox/", *(p for m in NETWORK_APIS for p in getattr(m, "JSON_PREFIXES", ())))
 
 
 class SandboxApp:
