@@ -125,6 +125,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "channel_id", "due_at", name="uq_delivery_post_channel_due"),
         Index("ix_delivery_state_run_at", "state", "run_at"),
+        Index("ix_delivery_metrics_due_at", "metrics_due_at"),
         Index(
             "uq_delivery_channel_external_id", "channel_id", "external_id", unique=True,
             postgresql_where=text("external_id IS NOT NULL"), sqlite_where=text("external_id IS NOT NULL"),
@@ -144,6 +145,8 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     reconcile_at: Mapped[datetime | None]  # when to ask the network whether an `unknown` post exists
+    metrics_due_at: Mapped[datetime | None]  # next metrics collection for a published post
+    metrics_round: Mapped[int] = mapped_column(default=0)  # collections done (see scheduler.metrics)
     attempts: Mapped[int] = mapped_column(default=0)  # attempts spent (rate limits spend none)
     external_id: Mapped[str | None] = mapped_column(String(128))
     external_url: Mapped[str | None] = mapped_column(String(2048))
@@ -173,6 +176,21 @@ class Attempt(Base):
     worker: Mapped[str] = mapped_column(String(120), default="")
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
+
+
+class MetricSnapshot(Base):
+    """What the network reported for one published delivery at one time; None means "not reported"."""
+
+    __tablename__ = "metric_snapshot"
+
+    id: Mapped[intpk]
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"), index=True)
+    taken_at: Mapped[datetime]
+    impressions: Mapped[int | None]
+    reactions: Mapped[int | None]
+    comments: Mapped[int | None]
+    shares: Mapped[int | None]
+    clicks: Mapped[int | None]
 
 
 class AuditEvent(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import DeliveryState
+from scheduler.metrics import first_collection
 from scheduler.models import Attempt, Delivery
 from scheduler.ports import Receipt
 from scheduler.publishing import Claim, RetryPolicy, record_failure, record_success
@@ -27,6 +28,7 @@ _PUBLISH = (
            _DELIVERY.c.claim_count == bindparam("fence"))
     .values(state=S.PUBLISHED.value, external_id=bindparam("ext_id"), external_url=bindparam("ext_url"),
             published_at=bindparam("now"), updated_at=bindparam("now"), lease_until=None,
+            metrics_due_at=bindparam("metrics_at"), metrics_round=0,
             attempts=_DELIVERY.c.attempts + 1, last_error_kind=None, last_error_message=None)
 )
 _FINISH_ATTEMPT = (
@@ -47,7 +49,8 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, now: datet
     published = [(c, r) for c, r in outcomes if isinstance(r, Receipt)]
     if published:
         rows: list[dict[str, Any]] = [
-            {"d_id": c.delivery_id, "fence": c.fence, "ext_id": r.external_id, "ext_url": r.url, "now": now}
+            {"d_id": c.delivery_id, "fence": c.fence, "ext_id": r.external_id, "ext_url": r.url, "now": now,
+             "metrics_at": first_collection(now)}
             for c, r in published
         ]
         try:

@@ -113,7 +113,7 @@ def mark_published(session: Session, delivery_id: int, *, user_id: int | None, u
     if url and not _is_web_url(url):
         raise ValueError("The post URL must start with https:// or http://.")
     moved = move(session, delivery_id, S.UNKNOWN, S.PUBLISHED, external_url=url or None, published_at=now,
-                 last_error_kind=None, last_error_message=None)
+                 last_error_kind=None, last_error_message=None, reconcile_at=None)
     if moved:
         audit(session, user_id, "delivery.marked_published", f"delivery:{delivery_id}", url)
     return moved

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.errors import AuthExpiredError, PublishError, RateLimitedError
 from scheduler.lifecycle import DeliveryState, run_at_after_error, state_after_error
+from scheduler.metrics import first_collection
 from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Post
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Receipt
@@ -105,6 +106,7 @@ def record_success(session: Session, claim_: Claim, receipt: Receipt, *, now: da
         session, claim_.delivery_id, S.PUBLISHING, S.PUBLISHED, fence=claim_.fence,
         external_id=receipt.external_id, external_url=receipt.url, published_at=now,
         attempts=Delivery.attempts + 1, last_error_kind=None, last_error_message=None, lease_until=None,
+        metrics_due_at=first_collection(now),
     )
     detail = f"id={receipt.external_id} url={receipt.url or ''}"
     if not moved:
@@ -113,7 +115,7 @@ def record_success(session: Session, claim_: Claim, receipt: Receipt, *, now: da
         moved = move(session, claim_.delivery_id, S.UNKNOWN, S.PUBLISHED, fence=claim_.fence,
                      external_id=receipt.external_id,
                      external_url=receipt.url, published_at=now, last_error_kind=None,
-                     last_error_message=None)
+                     last_error_message=None, metrics_due_at=first_collection(now))
         detail += " (adopted after the lease had expired)" if moved else " (claim lost: the delivery had moved on)"
     _finish_attempt(session, claim_.attempt_id, "published", detail, now)
     return moved

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.errors import PublishError
 from scheduler.lifecycle import DeliveryState
+from scheduler.metrics import first_collection
 from scheduler.models import Channel, Delivery, Post
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Receipt
@@ -81,7 +82,8 @@ def record_found(session: Session, task: ReconcileTask, receipt: Receipt, *, now
     """The network has the post: the delivery is published (the unknown claim did go through)."""
     moved = move(session, task.delivery_id, S.UNKNOWN, S.PUBLISHED, fence=task.fence,
                  external_id=receipt.external_id, external_url=receipt.url, published_at=now,
-                 last_error_kind=None, last_error_message=None, reconcile_at=None)
+                 last_error_kind=None, last_error_message=None, reconcile_at=None,
+                 metrics_due_at=first_collection(now))
     if moved:
         audit(session, None, "delivery.reconciled", f"delivery:{task.delivery_id}",
               f"found on {task.network.label} as {receipt.external_id}")

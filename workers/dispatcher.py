@@ -12,13 +12,16 @@ from rq import Queue
 
 from scheduler.clock import utcnow
 from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
+from scheduler.metrics import claim_due as claim_metrics
 from scheduler.reconcile import claim_checks
 from workers.context import JobContext
 from workers.queues import (
     LIVE_JOB_STATUSES,
+    METRICS_JOB,
+    RECONCILE_JOB,
     chunk,
     enqueue_batches,
-    enqueue_reconcile,
+    enqueue_follow_up,
     job_id_for,
     job_statuses,
     publish_queue,
@@ -35,6 +38,7 @@ class TickReport:
     requeued: int = 0
     expired: int = 0
     reconciling: int = 0
+    measuring: int = 0
 
 
 class Dispatcher:
@@ -55,7 +59,7 @@ class Dispatcher:
             return TickReport(enqueued=enqueued)
         self._last_sweep = time.monotonic()
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
-                          reconciling=self.reconcile_unknown())
+                          reconciling=self.reconcile_unknown(), measuring=self.collect_metrics())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -105,8 +109,20 @@ class Dispatcher:
         with self.ctx.sessions.begin() as session:
             due = claim_checks(session, now=utcnow())
         # A lost job is harmless: claim_checks pushed reconcile_at out, so the check comes round again.
-        enqueue_reconcile(self.queue, due, timeout_s=int(max(self.ctx.settings.lease_s * 2, 300)))
+        enqueue_follow_up(self.queue, RECONCILE_JOB, due, timeout_s=self._follow_up_timeout)
         return len(due)
+
+    def collect_metrics(self) -> int:
+        """Hand published deliveries whose metrics are due to a worker."""
+        with self.ctx.sessions.begin() as session:
+            due = claim_metrics(session, now=utcnow())
+        # A lost job is harmless: claim_metrics pushed the due time out, so it comes round again.
+        enqueue_follow_up(self.queue, METRICS_JOB, due, timeout_s=self._follow_up_timeout)
+        return len(due)
+
+    @property
+    def _follow_up_timeout(self) -> int:
+        return int(max(self.ctx.settings.lease_s * 2, 300))
 
     def _assign(self, session: object, items: list[QueuedDelivery]) -> list[tuple[str, list[int]]]:
         batches = []

@@ -14,6 +14,7 @@ from scheduler.dispatch import QueuedDelivery
 #: Dotted reference, so enqueueing does not import the job module (and tweepy) into the web process.
 PUBLISH_JOB = "workers.jobs.publish_deliveries"
 RECONCILE_JOB = "workers.reconcile.reconcile_deliveries"
+METRICS_JOB = "workers.metrics.collect_metrics"
 #: Job statuses that mean the job will still run; anything else (or no job) means it is lost.
 LIVE_JOB_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})
 
@@ -49,11 +50,12 @@ def enqueue_batches(queue: Queue, batches: Sequence[tuple[str, Sequence[int]]], 
         pipe.execute()
 
 
-def enqueue_reconcile(queue: Queue, delivery_ids: Sequence[int], *, timeout_s: int) -> None:
-    """Enqueue one job that checks these unknown deliveries against their networks."""
+def enqueue_follow_up(queue: Queue, job: str, delivery_ids: Sequence[int], *, timeout_s: int) -> None:
+    """Enqueue one read-only follow-up job (reconcile or metrics) for these deliveries."""
     if delivery_ids:
-        queue.enqueue_call(RECONCILE_JOB, args=(list(delivery_ids),), timeout=timeout_s, result_ttl=0,
-                           failure_ttl=7 * 86400, job_id=f"reconcile-{min(delivery_ids)}-{uuid.uuid4().hex[:8]}")
+        name = job.rsplit(".", 1)[-1].replace("_", "-")
+        queue.enqueue_call(job, args=(list(delivery_ids),), timeout=timeout_s, result_ttl=0,
+                           failure_ttl=7 * 86400, job_id=f"{name}-{min(delivery_ids)}-{uuid.uuid4().hex[:8]}")
 
 
 def job_statuses(redis: Redis, job_ids: Sequence[str]) -> dict[str, str | None]:
