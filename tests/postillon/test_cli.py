@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from postillon.cli import main
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory
-from scheduler.models import Channel, Role, User
+from scheduler.models import Base, Channel, Role, User
 from scheduler.networks import Network
 from scheduler.ports import Credentials
 from tests.conftest import drop_schema, schema_engine
@@ -46,9 +46,7 @@ def test_init_creates_the_database_and_the_first_admin_once(env: dict[str, str])
 
 def test_init_on_postgresql_migrates_with_alembic(tmp_path: Path) -> None:
     engine, database_url, schema = schema_engine("postgresql", tmp_path)
-    with engine.begin() as conn:  # start from an empty schema: alembic creates every table
-        for table in ("attempt", "delivery", "audit_event", "post", "channel", "user_account"):
-            conn.execute(text(f"DROP TABLE {table} CASCADE"))
+    Base.metadata.drop_all(engine)  # start from an empty schema: alembic creates every table
     engine.dispose()
     result = CliRunner().invoke(main, ["init", "--admin-email", "boss@example.at", "--admin-password",
                                        "correct horse battery"],
