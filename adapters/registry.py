@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ADAPTERS: dict[Network, str] = {
     Network.X: "adapters.x:XAdapter",
+    Network.LINKEDIN: "adapters.linkedin:LinkedInAdapter",
 }
 
 _lock = threading.Lock()

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scheduler.clock import utcnow
-from scheduler.crypto import CredentialBox
+from scheduler.crypto import CredentialBox, CredentialKeyError
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery
 from scheduler.networks import Network
@@ -51,6 +51,55 @@ def reconnect_channel(session: Session, box: CredentialBox, channel_id: int, acc
                         last_error_kind=None, last_error_message=None)
     audit(session, user_id, "channel.reconnected", f"channel:{channel_id}", f"{len(resumed)} deliveries resumed")
     return len(resumed)
+
+
+class AccountMismatchError(ValueError):
+    """A reconnect signed in to another account than the channel's; nothing was stored."""
+
+    def __init__(self, channel: Channel, account: ConnectedAccount) -> None:
+        super().__init__(f"channel {channel.id} is account {channel.account_id!r}, not {account.account_id!r}")
+        self.channel = channel
+        self.account = account
+
+
+def connect_account(session: Session, box: CredentialBox, network: Network, account: ConnectedAccount, *,
+                    user_id: int | None, now: datetime, channel_id: int | None = None,
+                    tz_name: str = "Europe/Vienna") -> tuple[Channel, int]:
+    """Store an account an OAuth consent returned; return its channel and how many waiting deliveries resumed.
+
+    With ``channel_id`` (a reconnect) the account must be that channel's, else AccountMismatchError
+    and nothing changes. Without it, an account that already has a channel is reconnected (so its
+    waiting deliveries resume and its history stays); a new account becomes a new channel.
+
+    Raises:
+        LookupError: ``channel_id`` names no channel.
+        AccountMismatchError: the account (or network) is not the channel's.
+    """
+    if channel_id is not None:
+        channel = session.get(Channel, channel_id)
+        if channel is None:
+            raise LookupError(f"channel {channel_id} does not exist")
+        if channel.network != network or channel.account_id != account.account_id:
+            raise AccountMismatchError(channel, account)
+    else:
+        channel = session.scalar(select(Channel).where(Channel.network == network,
+                                                       Channel.account_id == account.account_id))
+    if channel is None:
+        return add_channel(session, box, network, account, user_id=user_id, tz_name=tz_name), 0
+    channel.name = account.name or channel.name
+    channel.handle = account.handle or channel.handle
+    resumed = reconnect_channel(session, box, channel.id, account, user_id=user_id, now=now)
+    return channel, resumed
+
+
+def token_expiry(box: CredentialBox, channel: Channel) -> datetime | None:
+    """Return when the channel's access token expires, or None when unknown (or unreadable)."""
+    if not channel.credentials:
+        return None
+    try:
+        return box.open(channel.credentials).expires_at
+    except CredentialKeyError:
+        return None
 
 
 def set_disabled(session: Session, channel_id: int, disabled: bool, *, user_id: int | None,

@@ -12,7 +12,17 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import NEEDS_ATTENTION, DeliveryState
-from scheduler.models import Attempt, AuditEvent, Channel, ChannelStatus, Delivery, Post, PostKind, User
+from scheduler.models import (
+    Attempt,
+    AuditEvent,
+    Channel,
+    ChannelStatus,
+    Delivery,
+    MetricSnapshot,
+    Post,
+    PostKind,
+    User,
+)
 from scheduler.networks import Network
 
 S = DeliveryState
@@ -83,6 +93,7 @@ class DeliveryDetail:
     row: DeliveryRow
     attempts: list[Attempt]
     events: list[AuditEntry]
+    metrics: list[MetricSnapshot]  # newest first
 
 
 _ROW_COLUMNS = (
@@ -138,8 +149,11 @@ def get_delivery(session: Session, delivery_id: int) -> DeliveryDetail | None:
     row = DeliveryRow(*found)
     attempts = list(session.scalars(select(Attempt).where(Attempt.delivery_id == delivery_id)
                                     .order_by(Attempt.id)))
+    metrics = list(session.scalars(select(MetricSnapshot).where(MetricSnapshot.delivery_id == delivery_id)
+                                   .order_by(MetricSnapshot.taken_at.desc())))
     return DeliveryDetail(row=row, attempts=attempts,
-                          events=audit_entries(session, [f"delivery:{delivery_id}", f"post:{row.post_id}"]))
+                          events=audit_entries(session, [f"delivery:{delivery_id}", f"post:{row.post_id}"]),
+                          metrics=metrics)
 
 
 def audit_entries(session: Session, subjects: Sequence[str]) -> list[AuditEntry]:

@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from adapters.sandbox_accounts import SandboxUnavailableError, create_sandbox_account
-from scheduler.channels import add_channel, reconnect_channel, set_disabled
+from scheduler.channels import add_channel, reconnect_channel, set_disabled, token_expiry
 from scheduler.models import Channel, ChannelStatus, Role
 from scheduler.networks import Network
 from scheduler.queries import list_channels
 from web.auth import roles_required, user
+from web.connect import connectable_networks, csp_with_consent_pages
 from web.db import get_session
 from web.filters import channel_label
 from web.forms import SandboxChannelForm
@@ -26,9 +27,15 @@ def index() -> ResponseReturnValue:
     return _page(SandboxChannelForm())
 
 
-def _page(form: SandboxChannelForm, status: int = 200) -> tuple[str, int]:
-    return render_template("channels/index.html", channels=list_channels(get_session()), form=form,
-                           sandbox=services().uses_sandbox(Network.X)), status
+def _page(form: SandboxChannelForm, status: int = 200) -> ResponseReturnValue:
+    channels = list_channels(get_session())
+    box = services().box
+    page = render_template("channels/index.html", channels=channels, form=form,
+                           sandbox=services().uses_sandbox(Network.X), connectable=connectable_networks(),
+                           expiries={channel.id: token_expiry(box, channel) for channel in channels})
+    # The Connect and Reconnect forms are redirected to the networks' consent pages.
+    headers = {"Content-Security-Policy": csp_with_consent_pages()} if user().is_admin else {}
+    return page, status, headers
 
 
 def _to_list() -> ResponseReturnValue:

@@ -37,7 +37,7 @@ def test_concurrent_lookups_share_one_instance() -> None:
     assert len({id(a) for a in found}) == 1
 
 
-@pytest.mark.parametrize("network", [Network.XING, Network.LINKEDIN, "myspace"])
+@pytest.mark.parametrize("network", [Network.XING, "myspace"])
 def test_networks_without_an_adapter_raise_a_typed_error(network) -> None:
     with pytest.raises(UnsupportedNetworkError) as caught:
         adapter_for(network, AdapterConfig())

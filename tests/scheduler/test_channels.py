@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.channels import add_channel, reconnect_channel, set_disabled
+from scheduler.channels import (
+    AccountMismatchError,
+    add_channel,
+    connect_account,
+    reconnect_channel,
+    set_disabled,
+    token_expiry,
+)
 from scheduler.crypto import CredentialBox
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import AuditEvent, Channel, ChannelStatus, Delivery
@@ -126,3 +133,54 @@ def test_enabling_a_channel_resumes_the_deliveries_that_waited_for_it(sessions: 
     with sessions() as session:
         delivery = session.get_one(Delivery, waiting)
         assert (delivery.state, delivery.run_at, delivery.last_error_message) == (S.SCHEDULED, NOW, None)
+
+
+def test_connect_account_adds_a_new_channel(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        channel, resumed = connect_account(session, BOX, Network.X, _account(), user_id=None, now=NOW,
+                                           tz_name="Europe/Berlin")
+        channel_id = channel.id
+    stored = _channel(sessions, channel_id)
+    assert (resumed, stored.account_id, stored.tz_name, stored.status) == (0, "1790", "Europe/Berlin",
+                                                                            ChannelStatus.CONNECTED)
+    assert BOX.open(stored.credentials).access_token == "token-1"
+
+
+def test_connecting_a_known_account_again_reconnects_it_and_resumes_its_deliveries(
+        sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        channel = make_channel(session, account_id="1790", status=ChannelStatus.NEEDS_RECONNECT)
+        waiting = make_delivery(session, channel=channel, state=S.NEEDS_RECONNECT).id
+    with sessions.begin() as session:
+        again, resumed = connect_account(session, BOX, Network.X, _account("token-2"), user_id=None, now=NOW)
+        assert again.id == channel.id
+    assert resumed == 1
+    stored = _channel(sessions, channel.id)
+    assert (stored.status, stored.name, stored.handle) == (ChannelStatus.CONNECTED, "ACME GmbH", "@acme")
+    assert BOX.open(stored.credentials).access_token == "token-2"
+    with sessions() as session:
+        assert session.get_one(Delivery, waiting).state is S.SCHEDULED
+
+
+def test_a_reconnect_refuses_another_account_and_changes_nothing(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        channel = make_channel(session, account_id="1790", status=ChannelStatus.NEEDS_RECONNECT)
+    with sessions.begin() as session, pytest.raises(AccountMismatchError):
+        connect_account(session, BOX, Network.X, _account(account_id="999"), user_id=None, now=NOW,
+                        channel_id=channel.id)
+    assert _channel(sessions, channel.id).status is ChannelStatus.NEEDS_RECONNECT
+    with sessions.begin() as session, pytest.raises(LookupError):
+        connect_account(session, BOX, Network.X, _account(), user_id=None, now=NOW, channel_id=channel.id + 100)
+
+
+def test_token_expiry_is_read_from_the_sealed_credentials(sessions: sessionmaker[Session]) -> None:
+    expires = NOW + timedelta(hours=2)
+    sealed = BOX.seal(Credentials(access_token="t", expires_at=expires))
+    with sessions.begin() as session:
+        known = make_channel(session, credentials=sealed)
+        unknown = make_channel(session)
+        foreign = make_channel(session, credentials=CredentialBox([CredentialBox.new_key()]).seal(
+            Credentials(access_token="t", expires_at=expires)))
+        assert token_expiry(BOX, known) == expires
+        assert token_expiry(BOX, unknown) is None
+        assert token_expiry(BOX, foreign) is None

@@ -12,7 +12,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Attempt, AuditEvent, Channel, ChannelStatus, Delivery, Post, PostKind, Role, User
+from scheduler.models import (
+    Attempt,
+    AuditEvent,
+    Channel,
+    ChannelStatus,
+    Delivery,
+    MetricSnapshot,
+    Post,
+    PostKind,
+    Role,
+    User,
+)
 from tests.factories import make_channel, make_delivery, make_post
 from tests.web.conftest import NOW, Browser, text_of
 
@@ -302,6 +313,22 @@ def test_the_delivery_page_shows_attempts_and_history(browser: Browser, login_as
     assert "Could not reach X: connection failed." in html and "transient" in html
     assert "post.scheduled" in html and "Maria Marketing" in html
     assert browser.get("/deliveries/999999").status_code == 404
+
+
+def test_the_delivery_page_shows_network_figures_with_unknown_not_zero(
+        browser: Browser, login_as: Callable[..., User], channels: list[Channel], db: sessionmaker[Session]) -> None:
+    login_as()
+    browser.post("/compose", _form(channels[:1]))
+    with db() as session:
+        delivery_id = session.scalars(select(Delivery.id)).one()
+    assert "Figures come once the post is published." in text_of(browser.get(f"/deliveries/{delivery_id}"))
+    with db.begin() as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        delivery.state, delivery.published_at = DeliveryState.PUBLISHED, NOW
+        session.add(MetricSnapshot(delivery_id=delivery.id, taken_at=NOW, impressions=1234, reactions=None))
+    html = text_of(browser.get(f"/deliveries/{delivery_id}"))
+    assert ">1234<" in html and ">unknown<" in html
+    assert ">0<" not in html.split("Network figures", 1)[1].split("Attempts", 1)[0]
 
 
 # -- actions ---------------------------------------------------------------------------------------
