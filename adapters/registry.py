@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 ADAPTERS: dict[Network, str] = {
     Network.X: "adapters.x:XAdapter",
     Network.LINKEDIN: "adapters.linkedin:LinkedInAdapter",
+    Network.FACEBOOK: "adapters.facebook:FacebookAdapter",
+    # Instagram (adapters.instagram:InstagramAdapter) joins once the engine keeps pending
+    # container receipts and media exist: it cannot publish text alone.
 }
 
 _lock = threading.Lock()

@@ -22,7 +22,10 @@ def create_sandbox_account(base_url: str, network: Network, *, username: str, na
     except requests.RequestException as exc:
         raise SandboxUnavailableError(f"the sandbox networks at {base_url} did not answer: {exc}") from None
     data = response.json()
-    credentials = Credentials(access_token=data["access_token"], account_id=str(data["account_id"]),
+    # LinkedIn channels are organization pages, addressed by URN; the others by plain id.
+    account_id = (f"urn:li:organization:{data['account_id']}" if network is Network.LINKEDIN
+                  else str(data["account_id"]))
+    credentials = Credentials(access_token=data["access_token"], account_id=account_id,
                               refresh_token=data.get("refresh_token"), extra={"handle": data["username"]})
-    return ConnectedAccount(account_id=str(data["account_id"]), name=data.get("name") or name,
-                            handle=data["username"], credentials=credentials)
+    return ConnectedAccount(account_id=account_id, name=data.get("name") or name, handle=data["username"],
+                            credentials=credentials)

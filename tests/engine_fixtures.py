@@ -41,22 +41,23 @@ class Sandbox:
         """Script the next create calls' faults."""
         requests.post(f"{self.url}/_sandbox/x/faults", json={"next": list(kinds)}, timeout=5).raise_for_status()
 
-    def posts(self) -> list[dict[str, Any]]:
-        """Return every post stored on the sandbox X."""
-        data = requests.get(f"{self.url}/_sandbox/x/posts", timeout=5).json()
+    def posts(self, network: str = "x") -> list[dict[str, Any]]:
+        """Return every post stored on one sandbox network."""
+        data = requests.get(f"{self.url}/_sandbox/{network}/posts", timeout=5).json()
         return list(data["posts"] if isinstance(data, dict) else data)
 
-    def stats(self) -> dict[str, Any]:
-        """Return the sandbox X counters."""
-        return dict(requests.get(f"{self.url}/_sandbox/stats", timeout=5).json()["x"])
+    def stats(self, network: str = "x") -> dict[str, Any]:
+        """Return one sandbox network's counters."""
+        return dict(requests.get(f"{self.url}/_sandbox/stats", timeout=5).json()[network])
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A fresh sandbox server on a free port."""
     # duplicate_window_s=0: a second publish of the same text is stored (and counted as a
-    # duplicate) instead of refused as real X would, so at-most-once checks can fail.
-    server, thread, url = start_in_thread("127.0.0.1", 0, knobs={"x": Knobs(duplicate_window_s=0)})
+    # duplicate) instead of refused as the real networks would, so at-most-once checks can fail.
+    lenient = Knobs(duplicate_window_s=0)
+    server, thread, url = start_in_thread("127.0.0.1", 0, knobs={n: lenient for n in ("x", "linkedin", "facebook")})
     yield Sandbox(url)
     stop(server, thread)
 
@@ -76,7 +77,8 @@ def settings(database_url: str, sandbox: Sandbox, tmp_path: Any) -> Settings:
     """Settings for a fast engine pointed at the test database, Redis and sandbox."""
     return Settings(
         database_url=database_url, redis_url=REDIS_URL, secret_key="test", encryption_keys=(KEY,),
-        data_dir=str(tmp_path), api_urls={Network.X: sandbox.url}, sandbox=False, queue_name="publish-test",
+        data_dir=str(tmp_path), api_urls={network: sandbox.url for network in Network}, sandbox=False,
+        queue_name="publish-test",
         dispatch_interval_s=0.1, requeue_after_s=0.5, lease_s=30, retry_base_s=1, retry_cap_s=2,
         connect_timeout_s=2, read_timeout_s=2, testing=True,
     )
@@ -97,11 +99,11 @@ def make_channel(ctx: JobContext, sandbox: Sandbox) -> Callable[..., int]:
     """Connect a sandbox X account as a channel; return its id."""
     counter = iter(range(1, 10_000))
 
-    def make(handle: str | None = None) -> int:
+    def make(handle: str | None = None, network: Network = Network.X) -> int:
         handle = handle or f"acct{next(counter)}"
-        account = create_sandbox_account(sandbox.url, Network.X, username=handle, name=handle.title())
+        account = create_sandbox_account(sandbox.url, network, username=handle, name=handle.title())
         with ctx.sessions.begin() as session:
-            return add_channel(session, ctx.box, Network.X, account, user_id=None).id
+            return add_channel(session, ctx.box, network, account, user_id=None).id
 
     return make
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import requests
 from sqlalchemy import select
 
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Attempt, Channel, ChannelStatus, Delivery
+from scheduler.networks import Network
 from tests.engine_fixtures import Sandbox, states
 from workers.context import JobContext
 from workers.jobs import publish_batch, publish_delivery
@@ -145,3 +147,45 @@ def test_cancelled_before_the_job_runs_is_never_sent(ctx: JobContext, sandbox: S
         session.get_one(Delivery, ids[0]).state = S.CANCELLED
     assert publish_batch(ctx, ids) == {"skipped": 1}
     assert sandbox.stats()["create_calls"] == 0
+
+
+def test_a_linkedin_page_post_goes_through_the_same_engine(ctx: JobContext, sandbox: Sandbox,
+                                                           make_channel: Callable[..., int],
+                                                           make_deliveries: Callable[..., list[int]]) -> None:
+    channel = make_channel("acme_careers", network=Network.LINKEDIN)
+    ids = make_deliveries(channel, ["Wir suchen (m/w/d) Verstärkung! Details: https://example.com/jobs/3"])
+    _queue(ctx, ids)
+    assert publish_batch(ctx, ids) == {"skipped": 0, "published": 1}
+    [stored] = sandbox.posts("linkedin")
+    with ctx.sessions() as session:
+        delivery = session.get_one(Delivery, ids[0])
+        assert delivery.external_id is not None and delivery.external_id.startswith("urn:li:share:")
+        assert delivery.external_id == stored["id"] or delivery.external_id.endswith(str(stored["id"]))
+    # Reserved characters were escaped on the way out and read back as the author wrote them.
+    assert "(m/w/d)" in stored["text"].replace("\\(", "(").replace("\\)", ")")
+
+
+def test_a_linkedin_duplicate_is_failed_with_linkedins_words(ctx: JobContext, sandbox: Sandbox,
+                                                            make_channel: Callable[..., int],
+                                                            make_deliveries: Callable[..., list[int]]) -> None:
+    ids = make_deliveries(make_channel(network=Network.LINKEDIN), ["Same again"])
+    _queue(ctx, ids)
+    requests.post(f"{sandbox.url}/_sandbox/linkedin/faults", json={"next": ["duplicate"]}, timeout=5)
+    publish_batch(ctx, ids)
+    with ctx.sessions() as session:
+        delivery = session.get_one(Delivery, ids[0])
+        assert delivery.state is S.FAILED and "duplicate" in (delivery.last_error_message or "").lower()
+
+
+def test_a_facebook_page_post_goes_through_the_same_engine(ctx: JobContext, sandbox: Sandbox,
+                                                           make_channel: Callable[..., int],
+                                                           make_deliveries: Callable[..., list[int]]) -> None:
+    ids = make_deliveries(make_channel("acme_page", network=Network.FACEBOOK), ["Tag der offenen Tür am Freitag"])
+    _queue(ctx, ids)
+    assert publish_batch(ctx, ids) == {"skipped": 0, "published": 1}
+    [stored] = sandbox.posts("facebook")
+    with ctx.sessions() as session:
+        delivery = session.get_one(Delivery, ids[0])
+        # Graph post ids are "<page id>_<post id>"; the sandbox lists the post part.
+        assert delivery.external_id is not None and delivery.external_id.endswith(f"_{stored['id']}")
+        assert delivery.external_url == f"https://www.facebook.com/{delivery.external_id}"
