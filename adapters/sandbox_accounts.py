@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import requests
 
+from scheduler.clock import utcnow
 from scheduler.networks import Network
 from scheduler.ports import ConnectedAccount, Credentials
 
@@ -25,7 +28,9 @@ def create_sandbox_account(base_url: str, network: Network, *, username: str, na
     # LinkedIn channels are organization pages, addressed by URN; the others by plain id.
     account_id = (f"urn:li:organization:{data['account_id']}" if network is Network.LINKEDIN
                   else str(data["account_id"]))
+    expires_in = data.get("expires_in")
     credentials = Credentials(access_token=data["access_token"], account_id=account_id,
-                              refresh_token=data.get("refresh_token"), extra={"handle": data["username"]})
+                              refresh_token=data.get("refresh_token"), extra={"handle": data["username"]},
+                              expires_at=utcnow() + timedelta(seconds=float(expires_in)) if expires_in else None)
     return ConnectedAccount(account_id=account_id, name=data.get("name") or name, handle=data["username"],
                             credentials=credentials)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -105,8 +104,6 @@ def _supervise(children: list[Child], env: dict[str, str], stop: threading.Event
 def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(settings.to_env())
-    # Sandbox tokens live 2 h like X's; token refresh is not built yet, so `run` asks for 30 days.
-    env.setdefault("POSTILLON_SANDBOX_KNOBS", json.dumps({"x": {"token_ttl_s": 30 * 86400}}))
     return env
 
 

@@ -12,7 +12,7 @@ from scheduler.crypto import CredentialBox, CredentialKeyError
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery
 from scheduler.networks import Network
-from scheduler.ports import ConnectedAccount
+from scheduler.ports import ConnectedAccount, Credentials
 from scheduler.posts import audit
 from scheduler.transitions import move_many
 
@@ -27,7 +27,7 @@ def add_channel(session: Session, box: CredentialBox, network: Network, account:
         session.add(channel)
     channel.name = account.name
     channel.handle = account.handle
-    channel.credentials = box.seal(account.credentials)
+    store_credentials(channel, box, account.credentials)
     channel.status = ChannelStatus.CONNECTED
     channel.status_detail = ""
     session.flush()
@@ -41,7 +41,7 @@ def reconnect_channel(session: Session, box: CredentialBox, channel_id: int, acc
     channel = session.get(Channel, channel_id)
     if channel is None:
         raise LookupError(f"channel {channel_id} does not exist")
-    channel.credentials = box.seal(account.credentials)
+    store_credentials(channel, box, account.credentials)
     channel.status = ChannelStatus.CONNECTED
     channel.status_detail = ""
     channel.rate_limited_until = None
@@ -90,6 +90,12 @@ def connect_account(session: Session, box: CredentialBox, network: Network, acco
     channel.handle = account.handle or channel.handle
     resumed = reconnect_channel(session, box, channel.id, account, user_id=user_id, now=now)
     return channel, resumed
+
+
+def store_credentials(channel: Channel, box: CredentialBox, credentials: Credentials) -> None:
+    """Seal ``credentials`` into the channel and keep their expiry readable for the refresh sweep."""
+    channel.credentials = box.seal(credentials)
+    channel.token_expires_at = credentials.expires_at
 
 
 def token_expiry(box: CredentialBox, channel: Channel) -> datetime | None:

@@ -97,6 +97,7 @@ class Channel(Base):
     status: Mapped[ChannelStatus] = mapped_column(_enum(ChannelStatus), default=ChannelStatus.CONNECTED)
     status_detail: Mapped[str] = mapped_column(Text, default="")
     rate_limited_until: Mapped[datetime | None]
+    token_expires_at: Mapped[datetime | None]  # readable copy of the sealed expiry, to find tokens to refresh
     tz_name: Mapped[str] = mapped_column(String(64), default="Europe/Vienna")
     created_at: Mapped[created]
 

@@ -14,11 +14,13 @@ from scheduler.clock import utcnow
 from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
 from scheduler.metrics import claim_due as claim_metrics
 from scheduler.reconcile import claim_checks
+from scheduler.tokens import channels_to_refresh
 from workers.context import JobContext
 from workers.queues import (
     LIVE_JOB_STATUSES,
     METRICS_JOB,
     RECONCILE_JOB,
+    TOKENS_JOB,
     chunk,
     enqueue_batches,
     enqueue_follow_up,
@@ -39,6 +41,7 @@ class TickReport:
     expired: int = 0
     reconciling: int = 0
     measuring: int = 0
+    refreshing: int = 0
 
 
 class Dispatcher:
@@ -59,7 +62,8 @@ class Dispatcher:
             return TickReport(enqueued=enqueued)
         self._last_sweep = time.monotonic()
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
-                          reconciling=self.reconcile_unknown(), measuring=self.collect_metrics())
+                          reconciling=self.reconcile_unknown(), measuring=self.collect_metrics(),
+                          refreshing=self.refresh_tokens())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -119,6 +123,15 @@ class Dispatcher:
         # A lost job is harmless: claim_metrics pushed the due time out, so it comes round again.
         enqueue_follow_up(self.queue, METRICS_JOB, due, timeout_s=self._follow_up_timeout)
         return len(due)
+
+    def refresh_tokens(self) -> int:
+        """Hand channels whose access token expires soon to a worker (each at most once a minute)."""
+        with self.ctx.sessions() as session:
+            due = channels_to_refresh(session, now=utcnow())
+        # One hand-off per channel a minute, so a slow refresh is not queued again every sweep.
+        fresh = [c for c in due if self.ctx.redis.set(f"postillon:refresh-queued:{c}", 1, nx=True, ex=60)]
+        enqueue_follow_up(self.queue, TOKENS_JOB, fresh, timeout_s=self._follow_up_timeout)
+        return len(fresh)
 
     @property
     def _follow_up_timeout(self) -> int:

@@ -15,6 +15,7 @@ from scheduler.dispatch import QueuedDelivery
 PUBLISH_JOB = "workers.jobs.publish_deliveries"
 RECONCILE_JOB = "workers.reconcile.reconcile_deliveries"
 METRICS_JOB = "workers.metrics.collect_metrics"
+TOKENS_JOB = "workers.tokens.refresh_tokens"
 #: Job statuses that mean the job will still run; anything else (or no job) means it is lost.
 LIVE_JOB_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})
 
@@ -50,12 +51,12 @@ def enqueue_batches(queue: Queue, batches: Sequence[tuple[str, Sequence[int]]], 
         pipe.execute()
 
 
-def enqueue_follow_up(queue: Queue, job: str, delivery_ids: Sequence[int], *, timeout_s: int) -> None:
-    """Enqueue one read-only follow-up job (reconcile or metrics) for these deliveries."""
-    if delivery_ids:
+def enqueue_follow_up(queue: Queue, job: str, ids: Sequence[int], *, timeout_s: int) -> None:
+    """Enqueue one follow-up job (reconcile, metrics or token refresh) for these ids."""
+    if ids:
         name = job.rsplit(".", 1)[-1].replace("_", "-")
-        queue.enqueue_call(job, args=(list(delivery_ids),), timeout=timeout_s, result_ttl=0,
-                           failure_ttl=7 * 86400, job_id=f"{name}-{min(delivery_ids)}-{uuid.uuid4().hex[:8]}")
+        queue.enqueue_call(job, args=(list(ids),), timeout=timeout_s, result_ttl=0,
+                           failure_ttl=7 * 86400, job_id=f"{name}-{min(ids)}-{uuid.uuid4().hex[:8]}")
 
 
 def job_statuses(redis: Redis, job_ids: Sequence[str]) -> dict[str, str | None]:
