@@ -22,10 +22,9 @@ import json
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import NotFound
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox import gate, graph_instagram, metrics
@@ -35,7 +34,7 @@ from adapters.sandbox.graph_store import GraphStore, Photo, store_of
 from adapters.sandbox.knobs import CREATE_FAULT_RATES, READ_FAULT_RATES
 from adapters.sandbox.pages import html_page
 from adapters.sandbox.records import Account, Post
-from adapters.sandbox.routing import Route, json_response, read_json_object
+from adapters.sandbox.routing import Route, json_response, read_json_object, redirect_back
 from adapters.sandbox.state import NetworkState, SandboxState
 from scheduler.networks import RULES, Network
 
@@ -440,10 +439,6 @@ def consent_page(state: SandboxState, request: Request, version: str) -> Respons
     return html_page("Sandbox Facebook — log in", body)
 
 
-def _back(redirect_uri: str, values: dict[str, str]) -> Response:
-    separator = "&" if urlsplit(redirect_uri).query else "?"
-    return redirect(f"{redirect_uri}{separator}{urlencode(values)}", 302)
-
 
 def consent(state: SandboxState, request: Request, version: str) -> Response:
     """``POST /dialog/oauth``: Allow sends the browser back with ``code`` and ``state``."""
@@ -452,13 +447,13 @@ def consent(state: SandboxState, request: Request, version: str) -> Response:
         return _cannot(problem)
     args, username = request.args, request.form.get("username", "")
     if request.form.get("decision") != "allow":
-        return _back(args["redirect_uri"], {"error": "access_denied", "error_reason": "user_denied",
+        return redirect_back(args["redirect_uri"], {"error": "access_denied", "error_reason": "user_denied",
                                             "error_description": "Permissions error", "state": args["state"]})
     if not USERNAME.match(username):
         return consent_page(state, request, version)
     code = state.network(Network.FACEBOOK).authorize(username, request.form.get("name", ""), args["redirect_uri"],
                                                      "", "plain")
-    return _back(args["redirect_uri"], {"code": code, "state": args["state"]})
+    return redirect_back(args["redirect_uri"], {"code": code, "state": args["state"]})
 
 
 def access_token(state: SandboxState, request: Request, version: str) -> Response:

@@ -8,9 +8,8 @@ counts its fixed 365-day lifetime down, which the sandbox does not model.
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox import gate
@@ -18,7 +17,7 @@ from adapters.sandbox.admin import USERNAME
 from adapters.sandbox.linkedin_errors import error, oauth_error
 from adapters.sandbox.pages import html_page
 from adapters.sandbox.records import Grant
-from adapters.sandbox.routing import Route, json_response
+from adapters.sandbox.routing import Route, json_response, redirect_back
 from adapters.sandbox.state import SandboxState
 from scheduler.networks import Network
 
@@ -72,10 +71,6 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
     return html_page("Sandbox LinkedIn — authorize app", body)
 
 
-def _back(redirect_uri: str, params: dict[str, str]) -> Response:
-    separator = "&" if urlsplit(redirect_uri).query else "?"
-    return redirect(f"{redirect_uri}{separator}{urlencode(params)}", 302)
-
 
 def authorize(state: SandboxState, request: Request) -> Response:
     """``POST /oauth/v2/authorization``: record the consent and send the browser back with a code."""
@@ -84,7 +79,7 @@ def authorize(state: SandboxState, request: Request) -> Response:
         return _cannot(problem)
     args, username = request.args, request.form.get("username", "").lstrip("@")
     if request.form.get("decision") == "deny":
-        return _back(args["redirect_uri"], {"error": "user_cancelled_authorize",
+        return redirect_back(args["redirect_uri"], {"error": "user_cancelled_authorize",
                                             "error_description": "The user cancelled the authorization",
                                             "state": args["state"]})
     if not USERNAME.match(username):
@@ -93,7 +88,7 @@ def authorize(state: SandboxState, request: Request) -> Response:
     code = state.network(Network.LINKEDIN).authorize(
         username, request.form.get("name", ""), args["redirect_uri"], "", "plain"
     )
-    return _back(args["redirect_uri"], {"code": code, "state": args["state"]})
+    return redirect_back(args["redirect_uri"], {"code": code, "state": args["state"]})
 
 
 def access_token(state: SandboxState, request: Request) -> Response:

@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 Handler = Callable[..., Response]  # (state, request, **url_values) -> Response
@@ -47,3 +49,9 @@ def read_json_object(request: Request) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def redirect_back(redirect_uri: str, params: dict[str, str]) -> Response:
+    """Send the browser back to the app's redirect URI with ``params`` added (the OAuth answer)."""
+    separator = "&" if urlsplit(redirect_uri).query else "?"
+    return redirect(f"{redirect_uri}{separator}{urlencode(params)}", 302)

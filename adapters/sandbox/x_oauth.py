@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox import gate
 from adapters.sandbox.admin import USERNAME
 from adapters.sandbox.pages import html_page
 from adapters.sandbox.records import Grant
-from adapters.sandbox.routing import Route, json_response
+from adapters.sandbox.routing import Route, json_response, redirect_back
 from adapters.sandbox.state import SandboxState
 from adapters.sandbox.x_errors import refusal
 from scheduler.networks import Network
@@ -63,10 +62,6 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
     return html_page("Sandbox X — authorize app", body)
 
 
-def _back(redirect_uri: str, params: dict[str, str]) -> Response:
-    separator = "&" if urlsplit(redirect_uri).query else "?"
-    return redirect(f"{redirect_uri}{separator}{urlencode(params)}", 302)
-
 
 def authorize(state: SandboxState, request: Request) -> Response:
     """``POST /i/oauth2/authorize``: record the consent and send the browser back with a one-time code."""
@@ -77,7 +72,7 @@ def authorize(state: SandboxState, request: Request) -> Response:
         )
     args, username = request.args, request.form.get("username", "").lstrip("@")
     if request.form.get("decision") == "deny":
-        return _back(args["redirect_uri"], {"error": "access_denied", "state": args["state"]})
+        return redirect_back(args["redirect_uri"], {"error": "access_denied", "state": args["state"]})
     if not USERNAME.match(username):
         return authorize_page(state, request)
     code = state.network(Network.X).authorize(
@@ -87,7 +82,7 @@ def authorize(state: SandboxState, request: Request) -> Response:
         args["code_challenge"],
         args.get("code_challenge_method", "plain"),
     )
-    return _back(args["redirect_uri"], {"state": args["state"], "code": code})
+    return redirect_back(args["redirect_uri"], {"state": args["state"], "code": code})
 
 
 def token(state: SandboxState, request: Request) -> Response:
