@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 
+from adapters.sandbox.server import start_in_thread, stop
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, Credentials
 
@@ -171,3 +173,18 @@ def credentials() -> Credentials:
     """Credentials of an X account with a known handle."""
     return Credentials(access_token=TOKEN, account_id="2244994945", refresh_token="refresh-SECRET-1",
                        extra={"handle": "TwitterDev"})
+
+
+@pytest.fixture(scope="module")
+def sandbox_server() -> Iterator[str]:
+    """The real sandbox server, one per test module."""
+    server, thread, url = start_in_thread("127.0.0.1", 0)
+    yield url
+    stop(server, thread)
+
+
+@pytest.fixture
+def sandbox(sandbox_server: str) -> str:
+    """The sandbox's base URL, with accounts, posts, knobs and faults reset for each test."""
+    requests.post(f"{sandbox_server}/_sandbox/reset", timeout=5).raise_for_status()
+    return sandbox_server

@@ -9,7 +9,6 @@ import pytest
 import requests
 
 from adapters.facebook import FacebookAdapter
-from adapters.sandbox.server import start_in_thread, stop
 from scheduler.clock import utcnow
 from scheduler.errors import (
     AuthExpiredError,
@@ -20,19 +19,6 @@ from scheduler.errors import (
 )
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, Credentials, MediaItem, PostContent
-
-
-@pytest.fixture(scope="module")
-def sandbox_server():
-    server, thread, url = start_in_thread("127.0.0.1", 0)
-    yield url
-    stop(server, thread)
-
-
-@pytest.fixture
-def sandbox(sandbox_server):
-    requests.post(f"{sandbox_server}/_sandbox/reset", timeout=5).raise_for_status()
-    return sandbox_server
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import requests
 
 from adapters.linkedin import LinkedInAdapter
 from adapters.linkedin_errors import duplicate_urn
-from adapters.sandbox.server import start_in_thread, stop
 from scheduler.errors import (
     AuthExpiredError,
     OutcomeUnknownError,
@@ -24,19 +23,6 @@ from scheduler.ports import AdapterConfig, Credentials, PostContent
 
 REDIRECT = "http://127.0.0.1:9/linkedin/callback"  # never served: the redirect is read, not followed
 VERSION = f"{datetime.now(UTC):%Y%m}"
-
-
-@pytest.fixture(scope="module")
-def sandbox_server():
-    server, thread, url = start_in_thread("127.0.0.1", 0)
-    yield url
-    stop(server, thread)
-
-
-@pytest.fixture
-def sandbox(sandbox_server):
-    requests.post(f"{sandbox_server}/_sandbox/reset", timeout=5).raise_for_status()
-    return sandbox_server
 
 
 def make_adapter(sandbox: str, version: str = VERSION, read_timeout_s: float = 5.0) -> LinkedInAdapter:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from adapters.sandbox.server import start_in_thread, stop
 from adapters.x import XAdapter
 from scheduler.errors import (
     AuthExpiredError,
@@ -19,20 +18,6 @@ from scheduler.errors import (
 )
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, Credentials, PostContent
-
-
-@pytest.fixture(scope="module")
-def sandbox_server():
-    server, thread, url = start_in_thread("127.0.0.1", 0)
-    yield url
-    stop(server, thread)
-
-
-@pytest.fixture
-def sandbox(sandbox_server):
-    """The sandbox's base URL, with accounts, posts, knobs and faults reset for each test."""
-    requests.post(f"{sandbox_server}/_sandbox/reset", timeout=5).raise_for_status()
-    return sandbox_server
 
 
 @pytest.fixture
