@@ -8,7 +8,6 @@ counts its fixed 365-day lifetime down, which the sandbox does not model.
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -17,7 +16,7 @@ from adapters.sandbox.admin import USERNAME
 from adapters.sandbox.linkedin_errors import error, oauth_error
 from adapters.sandbox.pages import html_page
 from adapters.sandbox.records import Grant
-from adapters.sandbox.routing import Route, json_response, redirect_back
+from adapters.sandbox.routing import Route, consent_request_problem, json_response, redirect_back
 from adapters.sandbox.state import SandboxState
 from scheduler.networks import Network
 
@@ -36,16 +35,6 @@ def routes() -> list[Route]:
     ]
 
 
-def _bad_consent_request(request: Request) -> str | None:
-    missing = [name for name in REQUIRED if not request.args.get(name)]
-    if missing:
-        return f"Missing parameters: {', '.join(missing)}."
-    if request.args["response_type"] != "code":
-        return "response_type must be code."
-    if urlsplit(request.args["redirect_uri"]).scheme not in ("http", "https"):
-        return "redirect_uri must be an http(s) URL."
-    return None
-
 
 def _cannot(problem: str) -> Response:
     return html_page("Sandbox LinkedIn — cannot authorize",
@@ -54,7 +43,7 @@ def _cannot(problem: str) -> Response:
 
 def authorize_page(state: SandboxState, request: Request) -> Response:
     """``GET /oauth/v2/authorization``: ask which sandbox member (and so which page) connects."""
-    problem = _bad_consent_request(request)
+    problem = consent_request_problem(request, REQUIRED)
     if problem:
         return _cannot(problem)
     client = escape(request.args["client_id"])
@@ -74,7 +63,7 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
 
 def authorize(state: SandboxState, request: Request) -> Response:
     """``POST /oauth/v2/authorization``: record the consent and send the browser back with a code."""
-    problem = _bad_consent_request(request)
+    problem = consent_request_problem(request, REQUIRED)
     if problem:
         return _cannot(problem)
     args, username = request.args, request.form.get("username", "").lstrip("@")

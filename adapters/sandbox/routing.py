@@ -55,3 +55,17 @@ def redirect_back(redirect_uri: str, params: dict[str, str]) -> Response:
     """Send the browser back to the app's redirect URI with ``params`` added (the OAuth answer)."""
     separator = "&" if urlsplit(redirect_uri).query else "?"
     return redirect(f"{redirect_uri}{separator}{urlencode(params)}", 302)
+
+
+def consent_request_problem(request: Request, required: tuple[str, ...]) -> str | None:
+    """Return what is wrong with an OAuth authorization request (any network's), or None."""
+    missing = [name for name in required if not request.args.get(name)]
+    if missing:
+        return f"Missing parameters: {', '.join(missing)}."
+    if request.args["response_type"] != "code":
+        return "response_type must be code."
+    if request.args.get("code_challenge_method", "plain") not in ("S256", "plain"):
+        return "code_challenge_method must be S256 or plain."
+    if urlsplit(request.args["redirect_uri"]).scheme not in ("http", "https"):
+        return "redirect_uri must be an http(s) URL."
+    return None

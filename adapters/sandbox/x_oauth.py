@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -11,7 +10,7 @@ from adapters.sandbox import gate
 from adapters.sandbox.admin import USERNAME
 from adapters.sandbox.pages import html_page
 from adapters.sandbox.records import Grant
-from adapters.sandbox.routing import Route, json_response, redirect_back
+from adapters.sandbox.routing import Route, consent_request_problem, json_response, redirect_back
 from adapters.sandbox.state import SandboxState
 from adapters.sandbox.x_errors import refusal
 from scheduler.networks import Network
@@ -29,22 +28,10 @@ def routes() -> list[Route]:
     ]
 
 
-def _bad_consent_request(request: Request) -> str | None:
-    missing = [name for name in REQUIRED if not request.args.get(name)]
-    if missing:
-        return f"Missing parameters: {', '.join(missing)}."
-    if request.args["response_type"] != "code":
-        return "response_type must be code."
-    if request.args.get("code_challenge_method", "plain") not in ("S256", "plain"):
-        return "code_challenge_method must be S256 or plain."
-    if urlsplit(request.args["redirect_uri"]).scheme not in ("http", "https"):
-        return "redirect_uri must be an http(s) URL."
-    return None
-
 
 def authorize_page(state: SandboxState, request: Request) -> Response:
     """``GET /i/oauth2/authorize``: ask which sandbox account should connect to the app."""
-    problem = _bad_consent_request(request)
+    problem = consent_request_problem(request, REQUIRED)
     if problem:
         return html_page(
             "Sandbox X — cannot authorize", f"<h1>Cannot authorize</h1><p>{escape(problem)}</p>", status=400
@@ -65,7 +52,7 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
 
 def authorize(state: SandboxState, request: Request) -> Response:
     """``POST /i/oauth2/authorize``: record the consent and send the browser back with a one-time code."""
-    problem = _bad_consent_request(request)
+    problem = consent_request_problem(request, REQUIRED)
     if problem:
         return html_page(
             "Sandbox X — cannot authorize", f"<h1>Cannot authorize</h1><p>{escape(problem)}</p>", status=400
