@@ -159,10 +159,10 @@ def test_a_linkedin_page_post_goes_through_the_same_engine(ctx: JobContext, sand
     [stored] = sandbox.posts("linkedin")
     with ctx.sessions() as session:
         delivery = session.get_one(Delivery, ids[0])
-        assert delivery.external_id is not None and delivery.external_id.startswith("urn:li:share:")
-        assert delivery.external_id == stored["id"] or delivery.external_id.endswith(str(stored["id"]))
-    # Reserved characters were escaped on the way out and read back as the author wrote them.
-    assert "(m/w/d)" in stored["text"].replace("\\(", "(").replace("\\)", ")")
+        assert delivery.external_id == f"urn:li:share:{stored['id']}"
+        assert delivery.external_url == f"{sandbox.url}/feed/update/{delivery.external_id}/"
+    # "Little text" reserved characters went out escaped, the link untouched.
+    assert stored["text"] == "Wir suchen \\(m/w/d\\) Verstärkung! Details: https://example.com/jobs/3"
 
 
 def test_a_linkedin_duplicate_is_failed_with_linkedins_words(ctx: JobContext, sandbox: Sandbox,
