@@ -47,6 +47,12 @@ class Settings:
     read_timeout_s: float = 30.0
     workers: int = 2  # worker processes `postillon run` starts
     secure_cookies: bool = False
+    smtp_url: str = ""  # smtp://user:password@host:port or smtps://…; empty: the sandbox mailbox in `run`
+    mail_from: str = "Postillon <postillon@localhost>"
+    sandbox_smtp_port: int = 8026  # the sandbox's mailbox, where `postillon run` sends mail by default
+    media_url_ttl_s: int = 6 * 3600  # how long a signed media URL handed to a network stays valid
+    max_upload_bytes: int = 8 * 1024 * 1024  # per file; Instagram's JPEG limit
+    task_overdue_after_s: float = 4 * 3600.0  # an assisted-channel task open this long after its due time is overdue
     testing: bool = False
 
     @classmethod

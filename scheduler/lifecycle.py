@@ -24,6 +24,8 @@ class DeliveryState(StrEnum):
     SCHEDULED = "scheduled"
     QUEUED = "queued"
     PUBLISHING = "publishing"
+    PROCESSING = "processing"  # the network accepted the media and is still processing it (Instagram)
+    AWAITING_OWNER = "awaiting_owner"  # assisted channel (XING): the owner posts it by hand
     PUBLISHED = "published"
     RETRY_WAIT = "retry_wait"
     FAILED = "failed"
@@ -37,11 +39,18 @@ S = DeliveryState
 ALLOWED: Mapping[DeliveryState, frozenset[DeliveryState]] = {
     S.DRAFT: frozenset({S.AWAITING_APPROVAL, S.SCHEDULED, S.CANCELLED}),
     S.AWAITING_APPROVAL: frozenset({S.SCHEDULED, S.DRAFT, S.CANCELLED}),
-    S.SCHEDULED: frozenset({S.QUEUED, S.DRAFT, S.AWAITING_APPROVAL, S.CANCELLED}),
+    # scheduled -> awaiting_owner: an assisted channel's task is handed to its owner at the due time.
+    S.SCHEDULED: frozenset({S.QUEUED, S.AWAITING_OWNER, S.DRAFT, S.AWAITING_APPROVAL, S.CANCELLED}),
     # queued -> scheduled / needs_reconnect: the channel is rate limited or disconnected, found
     # before any network call, so nothing was sent.
     S.QUEUED: frozenset({S.PUBLISHING, S.SCHEDULED, S.NEEDS_RECONNECT, S.CANCELLED}),
-    S.PUBLISHING: frozenset({S.PUBLISHED, S.RETRY_WAIT, S.SCHEDULED, S.FAILED, S.NEEDS_RECONNECT, S.UNKNOWN}),
+    S.PUBLISHING: frozenset({S.PUBLISHED, S.PROCESSING, S.RETRY_WAIT, S.SCHEDULED, S.FAILED, S.NEEDS_RECONNECT,
+                             S.UNKNOWN}),
+    # processing: only reads happen until the network says the media is ready; then exactly one
+    # publish call, whose unclear outcome is `unknown` like any other.
+    S.PROCESSING: frozenset({S.PUBLISHED, S.RETRY_WAIT, S.FAILED, S.NEEDS_RECONNECT, S.UNKNOWN}),
+    # The owner posted it and pasted the URL, postponed it, or it was called off.
+    S.AWAITING_OWNER: frozenset({S.PUBLISHED, S.SCHEDULED, S.CANCELLED}),
     S.RETRY_WAIT: frozenset({S.QUEUED, S.CANCELLED}),
     S.NEEDS_RECONNECT: frozenset({S.SCHEDULED, S.CANCELLED}),
     # unknown leaves only by evidence (reconciliation found the post) or by a person's decision.

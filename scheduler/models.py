@@ -99,7 +99,11 @@ class Channel(Base):
     rate_limited_until: Mapped[datetime | None]
     token_expires_at: Mapped[datetime | None]  # readable copy of the sealed expiry, to find tokens to refresh
     tz_name: Mapped[str] = mapped_column(String(64), default="Europe/Vienna")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # gets tasks and warnings
+    reconnect_notified_at: Mapped[datetime | None]  # set when the owner was told; cleared on reconnect
     created_at: Mapped[created]
+
+    owner: Mapped[User | None] = relationship()
 
 
 class Post(Base):
@@ -117,6 +121,29 @@ class Post(Base):
 
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="post")
     author: Mapped[User | None] = relationship()
+    media: Mapped[list[Media]] = relationship(back_populates="post", order_by="Media.position")
+
+
+class Media(Base):
+    """One uploaded image; stored under the data directory by content hash, attached to at most one post."""
+
+    __tablename__ = "media"
+
+    id: Mapped[intpk]
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)  # None until the post is saved
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded, for downloads
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255))  # path below the media directory
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created]
+
+    post: Mapped[Post | None] = relationship(back_populates="media")
 
 
 class Delivery(Base):
@@ -148,6 +175,8 @@ class Delivery(Base):
     reconcile_at: Mapped[datetime | None]  # when to ask the network whether an `unknown` post exists
     metrics_due_at: Mapped[datetime | None]  # next metrics collection for a published post
     metrics_round: Mapped[int] = mapped_column(default=0)  # collections done (see scheduler.metrics)
+    check_at: Mapped[datetime | None] = mapped_column(index=True)  # next look at a `processing` post
+    pending_data: Mapped[str | None] = mapped_column(Text)  # JSON of the network's pending receipt
     attempts: Mapped[int] = mapped_column(default=0)  # attempts spent (rate limits spend none)
     external_id: Mapped[str | None] = mapped_column(String(128))
     external_url: Mapped[str | None] = mapped_column(String(2048))
@@ -192,6 +221,43 @@ class MetricSnapshot(Base):
     comments: Mapped[int | None]
     shares: Mapped[int | None]
     clicks: Mapped[int | None]
+
+
+class Notification(Base):
+    """Something a person should know: shown in the UI and, when e-mail is configured, mailed once."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # e.g. "needs_reconnect", "delivery_failed", "task_due"
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)  # makes "notify once" a constraint
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(500), default="")  # path inside Postillon
+    created_at: Mapped[created]
+    read_at: Mapped[datetime | None]
+    mail_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending/sent/failed/off
+    mail_attempts: Mapped[int] = mapped_column(default=0)
+    mailed_at: Mapped[datetime | None]
+    mail_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class OAuthPending(Base):
+    """A sign-in sent to a network's consent page (and, after it, the accounts to choose from).
+
+    Kept on the server so a state is usable exactly once; the secrets in it are sealed.
+    """
+
+    __tablename__ = "oauth_pending"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the state
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    network: Mapped[Network] = mapped_column(_enum(Network))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"))  # reconnect target
+    stage: Mapped[str] = mapped_column(String(16), default="consent")  # "consent", then "choose"
+    sealed: Mapped[str] = mapped_column(Text)  # CredentialBox token: verifier, later the accounts
+    created_at: Mapped[created]
 
 
 class AuditEvent(Base):

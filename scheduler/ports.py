@@ -32,6 +32,9 @@ class MediaItem:
     mime_type: str
     alt_text: str = ""
     path: str | None = None  # local file for networks that take an upload
+    width: int | None = None  # pixels; None when unknown (validation then skips the aspect check)
+    height: int | None = None
+    size_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,8 +97,8 @@ def test_publishing_is_reachable_only_from_queued(old: DeliveryState) -> None:
 
 @PURE
 @given(old=states)
-def test_published_is_reachable_only_from_publishing_or_unknown(old: DeliveryState) -> None:
-    assert can_transition(old, S.PUBLISHED) == (old in {S.PUBLISHING, S.UNKNOWN})
+def test_published_is_reachable_only_after_a_network_call_or_the_owner_posting(old: DeliveryState) -> None:
+    assert can_transition(old, S.PUBLISHED) == (old in {S.PUBLISHING, S.PROCESSING, S.UNKNOWN, S.AWAITING_OWNER})
 
 
 @PURE
