@@ -114,7 +114,8 @@ def test_cancellable_holds_no_state_at_or_after_publishing() -> None:
 
 def test_cancellable_is_every_state_where_the_network_has_not_acted() -> None:
     # retry_wait (nothing was sent) and needs_reconnect (refused before acting) stay cancellable.
-    assert CANCELLABLE == {S.DRAFT, S.AWAITING_APPROVAL, S.SCHEDULED, S.QUEUED, S.RETRY_WAIT, S.NEEDS_RECONNECT}
+    assert CANCELLABLE == {S.DRAFT, S.AWAITING_APPROVAL, S.SCHEDULED, S.QUEUED, S.RETRY_WAIT, S.NEEDS_RECONNECT,
+                           S.AWAITING_OWNER}
 
 
 def test_the_dispatcher_picks_up_scheduled_and_retry_wait_only() -> None:
