@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.assisted import assisted_channel_ids, hand_over_due
 from scheduler.lifecycle import DISPATCHABLE, DeliveryState
 from scheduler.models import Attempt, Delivery
 
@@ -34,11 +35,14 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[QueuedDeli
 
     PostgreSQL locks the picked rows with SKIP LOCKED so two dispatchers never pick the same row;
     SQLite renders no FOR UPDATE but serializes writers, and the state condition is repeated in the
-    UPDATE so a row moved meanwhile is skipped either way.
+    UPDATE so a row moved meanwhile is skipped either way. Due deliveries on assisted channels
+    (XING) go to their owners instead of the queue.
     """
+    hand_over_due(session, now=now, limit=limit)
     due = (
         select(Delivery.id)
-        .where(Delivery.state.in_(DISPATCHABLE), Delivery.run_at <= now)
+        .where(Delivery.state.in_(DISPATCHABLE), Delivery.run_at <= now,
+               Delivery.channel_id.not_in(assisted_channel_ids()))
         .order_by(Delivery.run_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -41,7 +41,8 @@ class StateGroup(StrEnum):
 
 
 #: States still on their way to the network.
-UPCOMING = frozenset({S.DRAFT, S.AWAITING_APPROVAL, S.SCHEDULED, S.QUEUED, S.PUBLISHING, S.RETRY_WAIT})
+UPCOMING = frozenset({S.DRAFT, S.AWAITING_APPROVAL, S.SCHEDULED, S.QUEUED, S.PUBLISHING, S.PROCESSING,
+                      S.RETRY_WAIT, S.AWAITING_OWNER})
 
 GROUP_STATES: dict[StateGroup, frozenset[DeliveryState] | None] = {
     StateGroup.UPCOMING: UPCOMING,
