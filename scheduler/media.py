@@ -148,6 +148,16 @@ def preview_items(medias: Sequence[Media]) -> tuple[MediaItem, ...]:
                            size_bytes=m.size_bytes) for m in medias)
 
 
+def owned_unattached(session: Session, media_ids: Sequence[int], owner_id: int | None) -> list[Media]:
+    """Return the given media, in the given order, that ``owner_id`` uploaded and no post uses yet."""
+    if not media_ids:
+        return []
+    found = {m.id: m for m in session.scalars(select(Media).where(Media.id.in_(list(media_ids)),
+                                                                  Media.owner_id == owner_id,
+                                                                  Media.post_id.is_(None)))}
+    return [found[i] for i in dict.fromkeys(media_ids) if i in found]
+
+
 def attach(session: Session, post_id: int, media_ids: Sequence[int], owner_id: int | None) -> None:
     """Attach uploaded, not yet attached media (of this owner) to a post, in the given order."""
     for position, media_id in enumerate(media_ids):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
+from scheduler.media import attach, owned_unattached, preview_items
 from scheduler.models import AuditEvent, Channel, ChannelStatus, Delivery, Post, PostKind
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Problem
@@ -34,6 +35,7 @@ class PostDraft:
     link: str | None = None
     kind: PostKind = PostKind.PRODUCT_NEWS
     campaign: str = ""
+    media_ids: Sequence[int] = ()  # uploaded images, in the order the author wants them
 
 
 @dataclass(slots=True)
@@ -56,8 +58,11 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
     """Create a post and one scheduled delivery per channel, or raise DraftProblems and change nothing."""
     problems = DraftProblems()
     link = (draft.link or "").strip() or None
-    if not draft.text.strip() and not link:
-        problems.general.append(Problem("text", "empty", "Write a text or add a link."))
+    media = owned_unattached(session, draft.media_ids, author_id)
+    if len(media) != len(set(draft.media_ids)):
+        problems.general.append(Problem("media", "unknown", "An image is no longer available; add it again."))
+    if not draft.text.strip() and not link and not media:
+        problems.general.append(Problem("text", "empty", "Write a text, add a link or add an image."))
     if link and not _is_web_url(link):
         problems.general.append(Problem("link", "bad_url", "The link must start with https:// or http://."))
     due_at = draft.due_at or now
@@ -72,7 +77,8 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
         if channel.status is ChannelStatus.DISABLED:
             problems.by_channel[channel.id] = [Problem("channels", "disabled", f"{channel.name} is disabled.")]
             continue
-        content = PostContent(delivery_id=0, text=render_text(draft.text, link, channel.network), link=link)
+        content = PostContent(delivery_id=0, text=render_text(draft.text, link, channel.network), link=link,
+                              media=preview_items(media))
         found = validate(channel.network, content)
         if found:
             problems.by_channel[channel.id] = found
@@ -82,6 +88,7 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
                 author_id=author_id, created_at=now)
     session.add(post)
     session.flush()
+    attach(session, post.id, [m.id for m in media], author_id)
     for channel in channels:
         session.add(Delivery(post_id=post.id, channel_id=channel.id, state=S.SCHEDULED, due_at=due_at,
                              run_at=due_at, created_at=now, updated_at=now))

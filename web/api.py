@@ -8,12 +8,15 @@ from typing import Any
 from flask import Blueprint, get_template_attribute, jsonify, make_response, request, url_for
 from flask.typing import ResponseReturnValue
 
+from scheduler.media import owned_unattached, preview_items
+from scheduler.models import Media
 from scheduler.queries import DeliveryRow, StateGroup, count_by_group, list_deliveries, postable_channels
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
 from web.filters import channel_label, iso_utc, state_label, user_tz
 from web.forms import MAX_TEXT
 from web.i18n import _
+from web.media import MAX_FILES, save_uploads
 from web.services import services
 from web.validation import check_channels
 
@@ -97,9 +100,33 @@ def validate() -> ResponseReturnValue:
             or not isinstance(data.get("link") or "", str):
         return jsonify(error=_("Send a JSON object with a text.")), 400
     text = str(data.get("text", ""))[:MAX_TEXT]
-    checks = check_channels(services().adapter_config, postable_channels(get_session()), text, data.get("link"))
+    raw_ids = data.get("media") or []
+    media_ids = [int(i) for i in raw_ids if isinstance(i, int | str) and str(i).isdigit()][:MAX_FILES] \
+        if isinstance(raw_ids, list) else []
+    db = get_session()
+    media = preview_items(owned_unattached(db, media_ids, user().id))
+    checks = check_channels(services().adapter_config, postable_channels(db), text, data.get("link"), media)
     return jsonify(channels=[
         {"id": check.channel_id, "length": check.length, "max": check.max_length,
          "problems": [problem.message for problem in check.problems]}
         for check in checks
     ])
+
+
+@bp.post("/media")
+@roles_required(*POSTING_ROLES)
+def upload_media() -> ResponseReturnValue:
+    """Store images chosen in the composer right away; they join the post when it is scheduled."""
+    files = request.files.getlist("images")[:MAX_FILES]
+    if not files:
+        return jsonify(media=[], problems=[_("Choose one or more images.")]), 400
+    db = get_session()
+    saved, problems = save_uploads(db, files, user().id)
+    db.commit()
+    return jsonify(media=[media_json(m) for m in saved], problems=problems), (201 if saved else 422)
+
+
+def media_json(media: Media) -> dict[str, Any]:
+    """Return what the composer shows of an uploaded image."""
+    return {"id": media.id, "filename": media.filename, "width": media.width, "height": media.height,
+            "size": media.size_bytes, "preview": url_for("media.preview", media_id=media.id)}

@@ -39,7 +39,7 @@ SESSION_MAX_AGE = timedelta(hours=12)
 #: Roles that may write posts and act on deliveries; viewers and ambassadors only read for now.
 POSTING_ROLES = (Role.ADMIN, Role.RECRUITER, Role.MARKETER, Role.MANAGER)
 #: Views anyone may reach without logging in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "media.signed"})  # signed media: networks fetch it
 
 F = TypeVar("F", bound=Callable[..., Any])
 

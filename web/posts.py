@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Channel, Delivery, PostKind, Role
+from scheduler.media import owned_unattached, preview_items
+from scheduler.models import Channel, Delivery, Media, PostKind, Role
 from scheduler.posts import DraftProblems, PostDraft, cancel_delivery, mark_published, publish_again, schedule_post
 from scheduler.queries import StateGroup, get_delivery, postable_channels
 from web.api import deliveries_payload, group_arg
@@ -16,6 +17,7 @@ from web.db import get_session
 from web.filters import local_time, state_label, user_tz
 from web.forms import ComposeForm, DueTimeError, MarkPublishedForm
 from web.i18n import _, ngettext
+from web.media import MAX_FILES, save_uploads
 from web.security import safe_target
 from web.services import services
 from web.validation import check_channels, validator
@@ -45,8 +47,10 @@ def compose() -> ResponseReturnValue:
     form.set_channels(channels)
     if request.method == "GET":
         form.kind.data = (PostKind.JOB_AD if user().role is Role.RECRUITER else PostKind.PRODUCT_NEWS).value
-        return render_template("posts/compose.html", form=form, channels=channels, problems={}, tz_name=user_tz())
+        return render_template("posts/compose.html", form=form, channels=channels, problems={}, tz_name=user_tz(),
+                               media=[], max_upload_mb=services().settings.max_upload_bytes // 1_048_576)
     problems = _form_problems(form)
+    media = _media_of_request(db, problems)
     due_at = None
     try:
         due_at = form.due_at_utc(user_tz())
@@ -55,12 +59,14 @@ def compose() -> ResponseReturnValue:
     if problems:
         # The draft is not complete enough to schedule; still show what each chosen channel thinks of the text.
         chosen = [channel for channel in channels if channel.id in set(form.channels.data or [])]
-        for check in check_channels(services().adapter_config, chosen, form.text.data or "", form.link.data):
+        for check in check_channels(services().adapter_config, chosen, form.text.data or "", form.link.data,
+                                    preview_items(media)):
             if check.problems:
                 problems[f"channel-{check.channel_id}"] = [p.message for p in check.problems]
-        return _compose_again(form, channels, problems)
+        return _compose_again(form, channels, problems, media)
     draft = PostDraft(text=form.text.data or "", channel_ids=form.channels.data or [], due_at=due_at,
-                      link=form.link.data, kind=PostKind(form.kind.data), campaign=form.campaign.data or "")
+                      link=form.link.data, kind=PostKind(form.kind.data), campaign=form.campaign.data or "",
+                      media_ids=[m.id for m in media])
     try:
         schedule_post(db, draft, author_id=user().id, now=services().clock(),
                       validate=validator(services().adapter_config))
@@ -70,7 +76,7 @@ def compose() -> ResponseReturnValue:
             problems.setdefault(problem.field, []).append(problem.message)
         for channel_id, channel_problems in found.by_channel.items():
             problems[f"channel-{channel_id}"] = [p.message for p in channel_problems]
-        return _compose_again(form, channels, problems)
+        return _compose_again(form, channels, problems, owned_unattached(db, [m.id for m in media], user().id))
     db.commit()
     count = len(set(draft.channel_ids))
     if due_at is None:
@@ -91,9 +97,30 @@ def _form_problems(form: ComposeForm) -> Problems:
     return problems
 
 
-def _compose_again(form: ComposeForm, channels: list[Channel], problems: Problems) -> tuple[str, int]:
+def _compose_again(form: ComposeForm, channels: list[Channel], problems: Problems,
+                   media: list[Media]) -> tuple[str, int]:
     return render_template("posts/compose.html", form=form, channels=channels, problems=problems,
-                           tz_name=user_tz()), 422
+                           tz_name=user_tz(), media=media,
+                           max_upload_mb=services().settings.max_upload_bytes // 1_048_576), 422
+
+
+def _media_of_request(db: Session, problems: Problems) -> list[Media]:
+    """Store newly attached images at once (committed: kept even if the draft has problems) and return all."""
+    saved, refused = save_uploads(db, request.files.getlist("images")[:MAX_FILES], user().id)
+    if refused:
+        problems.setdefault("media", []).extend(refused)
+    kept = [int(i) for i in request.form.getlist("media_ids") if i.isdigit()]
+    media = owned_unattached(db, [*kept, *(m.id for m in saved)], user().id)
+    if len(media) < len(set(kept)) + len(saved):
+        problems.setdefault("media", []).append(_("An image is no longer available; add it again."))
+    for item in media:  # alt texts typed next to the previews
+        alt = request.form.get(f"alt-{item.id}")
+        if alt is not None:
+            item.alt_text = alt.strip()[:1000]
+    db.commit()
+    if len(media) > MAX_FILES:
+        problems.setdefault("media", []).append(_("A post takes at most %(max)d images.", max=MAX_FILES))
+    return media
 
 
 @bp.get("/deliveries/<int:delivery_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
@@ -15,6 +15,7 @@ from scheduler.clock import utcnow
 from scheduler.config import Settings
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory
+from scheduler.media import MediaSigner, MediaStore
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig
 
@@ -32,6 +33,8 @@ class AppServices:
     sessions: sessionmaker[Session]
     box: CredentialBox
     adapter_config: AdapterConfig
+    media_store: MediaStore
+    media_signer: MediaSigner
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
@@ -42,7 +45,10 @@ class AppServices:
                                client_ids=settings.client_ids, client_secrets=settings.client_secrets,
                                connect_timeout_s=settings.connect_timeout_s, read_timeout_s=settings.read_timeout_s)
         return cls(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                   box=CredentialBox(settings.encryption_keys), adapter_config=config)
+                   box=CredentialBox(settings.encryption_keys), adapter_config=config,
+                   media_store=MediaStore(settings.data_path / "media"),
+                   media_signer=MediaSigner(settings.secret_key, settings.base_url,
+                                            timedelta(seconds=settings.media_url_ttl_s)))
 
     def uses_sandbox(self, network: Network) -> bool:
         """Tell whether ``network`` is served by the sandbox (its accounts come from the sandbox, not OAuth)."""

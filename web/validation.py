@@ -12,7 +12,7 @@ from adapters.registry import UnsupportedNetworkError, adapter_for
 from adapters.textcount import weighted_length
 from scheduler.models import Channel
 from scheduler.networks import RULES, Network
-from scheduler.ports import AdapterConfig, PostContent, Problem
+from scheduler.ports import AdapterConfig, MediaItem, PostContent, Problem
 from scheduler.posts import Validator
 from scheduler.rendering import render_text
 from web.i18n import _
@@ -48,13 +48,13 @@ class ChannelCheck:
 
 
 def check_channels(config: AdapterConfig, channels: Sequence[Channel], text: str,
-                   link: str | None) -> list[ChannelCheck]:
-    """Render the post for each channel's network and check it there."""
+                   link: str | None, media: tuple[MediaItem, ...] = ()) -> list[ChannelCheck]:
+    """Render the post (with its images) for each channel's network and check it there."""
     link = (link or "").strip() or None
     checks = []
     for channel in channels:
         rendered = render_text(text, link, channel.network)
-        content = PostContent(delivery_id=0, text=rendered, link=link)
+        content = PostContent(delivery_id=0, text=rendered, link=link, media=media)
         checks.append(ChannelCheck(channel.id, counted_length(channel.network, rendered),
                                    RULES[channel.network].max_text, validate_content(config, channel.network, content)))
     return checks

@@ -190,7 +190,7 @@ def test_problems_of_the_form_and_of_the_channels_are_shown_together(
 
 @pytest.mark.parametrize("values, message", [
     ({"channels": []}, "Choose at least one channel."),
-    ({"text": "  "}, "Write a text or add a link."),
+    ({"text": "  "}, "Write a text, add a link or add an image."),
     ({"link": "ftp://acme.example/x"}, "The link must start with https:// or http://."),
 ])
 def test_incomplete_drafts_are_refused(browser: Browser, login_as: Callable[..., User], channels: list[Channel],

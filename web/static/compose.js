@@ -1,6 +1,8 @@
 // Composer helpers: hide the date and time unless "At a date and time" is chosen, and show per
 // channel how long the text is for that network and what it would object to (debounced checks
-// against /api/validate). The form works the same without JavaScript.
+// against /api/validate). Images are uploaded as soon as they are chosen (/api/media), so they
+// are kept and checked per channel before the post is saved. The form works the same without
+// JavaScript: then the images travel with the form.
 (function () {
   "use strict";
   var form = document.getElementById("compose");
@@ -43,8 +45,70 @@
     });
   }
 
+  function mediaIds() {
+    return Array.prototype.map.call(form.querySelectorAll('input[name="media_ids"]'),
+                                    function (input) { return input.value; });
+  }
+
+  function mediaProblems(messages) {
+    var fieldset = document.getElementById("media");
+    var list = document.getElementById("media-problems");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "problems";
+      list.id = "media-problems";
+      list.setAttribute("aria-live", "polite");
+      fieldset.appendChild(list);
+    }
+    list.replaceChildren.apply(list, messages.map(function (message) {
+      var li = document.createElement("li");
+      li.textContent = message;
+      return li;
+    }));
+    fieldset.classList.toggle("has-problem", messages.length > 0);
+  }
+
+  function addMedia(item) {
+    var li = document.createElement("li");
+    li.className = "media-item";
+    li.dataset.mediaId = item.id;
+    var hidden = document.createElement("input");
+    hidden.type = "hidden"; hidden.name = "media_ids"; hidden.value = item.id;
+    var img = document.createElement("img");
+    img.src = item.preview; img.alt = ""; img.width = 96;
+    var info = document.createElement("span");
+    info.className = "muted";
+    info.textContent = item.filename + " · " + item.width + "×" + item.height;
+    var label = document.createElement("label");
+    label.htmlFor = "alt-" + item.id;
+    label.textContent = form.dataset.altLabel || "Description";
+    var alt = document.createElement("input");
+    alt.type = "text"; alt.name = "alt-" + item.id; alt.id = "alt-" + item.id; alt.maxLength = 1000;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "link"; remove.dataset.removeMedia = item.id;
+    remove.textContent = form.dataset.removeLabel || "Remove";
+    li.append(hidden, img, info, label, alt, remove);
+    document.getElementById("media-list").appendChild(li);
+  }
+
+  function upload(input) {
+    if (!input.files || input.files.length === 0) { return; }
+    var data = new FormData();
+    Array.prototype.forEach.call(input.files, function (file) { data.append("images", file); });
+    fetch(form.dataset.uploadUrl, {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { "Accept": "application/json", "X-CSRFToken": token ? token.content : "" }
+    }).then(function (response) { return response.json(); })
+      .then(function (result) {
+        (result.media || []).forEach(addMedia);
+        mediaProblems(result.problems || []);
+        input.value = "";  // uploaded: do not send the files a second time with the form
+        lastBody = null; check();
+      }, function () { /* keep the files in the input: they go with the form instead */ });
+  }
+
   function check() {
-    var body = JSON.stringify({ text: text ? text.value : "", link: link ? link.value : "" });
+    var body = JSON.stringify({ text: text ? text.value : "", link: link ? link.value : "", media: mediaIds() });
     if (body === lastBody) { return; }
     lastBody = body;
     fetch(form.dataset.validateUrl, {
@@ -62,8 +126,16 @@
     pending = window.setTimeout(check, DEBOUNCE_MS);
   }
 
+  form.addEventListener("click", function (event) {
+    var id = event.target.dataset ? event.target.dataset.removeMedia : undefined;
+    if (!id) { return; }
+    var item = form.querySelector('[data-media-id="' + id + '"]');
+    if (item) { item.remove(); }
+    lastBody = null; check();
+  });
   form.addEventListener("change", function (event) {
     if (event.target.name === "when") { syncWhen(); }
+    if (event.target.name === "images") { upload(event.target); }
     if (event.target.name === "channels") { lastBody = null; soon(); }
   });
   form.addEventListener("input", function (event) {
