@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from adapters.sandbox_accounts import SandboxUnavailableError, create_sandbox_account
+from scheduler.assisted import TaskError, add_assisted_channel
 from scheduler.channels import add_channel, reconnect_channel, set_disabled, token_expiry
-from scheduler.models import Channel, ChannelStatus, Role
+from scheduler.models import Channel, ChannelStatus, Role, User
 from scheduler.networks import Network
 from scheduler.queries import list_channels
-from web.auth import roles_required, user
+from web.auth import POSTING_ROLES, roles_required, user
 from web.connect import connectable_networks, csp_with_consent_pages
 from web.db import get_session
 from web.filters import channel_label
-from web.forms import SandboxChannelForm
+from web.forms import AssistedChannelForm, SandboxChannelForm
 from web.i18n import _, ngettext
 from web.services import services
 
@@ -23,14 +25,27 @@ bp = Blueprint("channels", __name__, url_prefix="/channels")
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """List every channel with its status (and, for admins, the form to add a sandbox channel)."""
+    """List every channel with its status (and, for admins, the forms to add sandbox and XING channels)."""
     return _page(SandboxChannelForm())
 
 
-def _page(form: SandboxChannelForm, status: int = 200) -> ResponseReturnValue:
+def _assisted_form() -> AssistedChannelForm:
+    form = AssistedChannelForm()
+    people = get_session().execute(select(User.id, User.name).where(User.active.is_(True),
+                                                                    User.role.in_(POSTING_ROLES))
+                                   .order_by(User.name)).all()
+    form.set_owners([(person_id, name) for person_id, name in people])
+    if form.owner.data is None:
+        form.owner.data = user().id
+    return form
+
+
+def _page(form: SandboxChannelForm, status: int = 200, assisted: AssistedChannelForm | None = None,
+          ) -> ResponseReturnValue:
     channels = list_channels(get_session())
     box = services().box
     page = render_template("channels/index.html", channels=channels, form=form,
+                           assisted_form=assisted or _assisted_form(),
                            sandbox=services().uses_sandbox(Network.X), connectable=connectable_networks(),
                            expiries={channel.id: token_expiry(box, channel) for channel in channels})
     # The Connect and Reconnect forms are redirected to the networks' consent pages.
@@ -64,6 +79,28 @@ def add_sandbox() -> ResponseReturnValue:
     channel = add_channel(db, services().box, network, account, user_id=user().id, tz_name=user().tz_name)
     db.commit()
     flash(_("%(channel)s is connected.", channel=channel_label(channel.network, channel.name, channel.handle)),
+          "success")
+    return _to_list()
+
+
+@bp.post("/assisted")
+@roles_required(Role.ADMIN)
+def add_assisted() -> ResponseReturnValue:
+    """Add a XING channel: its owner gets a task for each post at the due time."""
+    form = _assisted_form()
+    if not form.validate_on_submit():
+        return _page(SandboxChannelForm(formdata=None), 422, form)
+    db = get_session()
+    try:
+        channel = add_assisted_channel(db, network=Network.XING, name=form.name.data or "",
+                                       profile_url=(form.profile_url.data or "").strip(), owner_id=form.owner.data,
+                                       tz_name=user().tz_name)
+    except TaskError as exc:
+        db.rollback()
+        form.form_errors.append(exc.message)
+        return _page(SandboxChannelForm(formdata=None), 422, form)
+    db.commit()
+    flash(_("%(channel)s is added; its posts become tasks for the person who posts.", channel=channel.name),
           "success")
     return _to_list()
 

@@ -109,3 +109,16 @@ class SandboxChannelForm(FlaskForm):
         DataRequired(),
         Regexp(r"^@?[A-Za-z0-9_]{1,15}$", message=_l("A handle has 1 to 15 letters, digits or underscores.")),
     ])
+
+
+class AssistedChannelForm(FlaskForm):
+    """A XING page or profile the owner posts to by hand (XING has no posting API)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    profile_url = URLField(_l("XING address (optional)"), validators=[Optional(), Length(max=120)])
+    owner = SelectField(_l("Who posts"), coerce=int,
+                        invalid_choice_message=_l("Choose a person who can post."))
+
+    def set_owners(self, people: Sequence[tuple[int, str]]) -> None:
+        """Offer ``people`` (id, name) as possible owners."""
+        self.owner.choices = [SelectChoice(str(person_id), name) for person_id, name in people]
