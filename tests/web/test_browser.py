@@ -107,3 +107,42 @@ def test_the_composer_counts_per_channel_and_shows_problems(served: tuple[Flask,
     page.get_by_label("Text").fill("x" * 281)
     sync_api.expect(counter).to_have_text("281 / 280")
     sync_api.expect(page.locator(f"#channel-{channel}-problems")).to_contain_text("X counts 281 of 280 characters")
+
+
+def _image_file(tmp_path: Path, name: str, fmt: str, size: tuple[int, int] = (1080, 1080)) -> Path:
+    from PIL import Image
+
+    path = tmp_path / name
+    Image.new("RGB", size, "teal").save(path, format=fmt)
+    return path
+
+
+def test_images_upload_when_chosen_and_each_channel_checks_them(served: tuple[Flask, str], page: Any,
+                                                                tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from scheduler.models import Post
+    from scheduler.networks import Network
+
+    app, base = served
+    with services_of(app).sessions.begin() as session:
+        insta = make_channel(session, network=Network.INSTAGRAM, handle="acme.insta").id
+    page.goto(f"{base}/compose")
+    page.get_by_label("Text").fill("Unser Stand auf der Messe.")
+    page.locator(f"#channel-{insta}").check()
+    page.get_by_label("Add images").set_input_files([str(_image_file(tmp_path, "logo.png", "PNG"))])
+    items = page.locator("#media-list li")
+    sync_api.expect(items).to_have_count(1)
+    sync_api.expect(items.first).to_contain_text("logo.png · 1080×1080")
+    sync_api.expect(page.locator(f"#channel-{insta}-problems")).to_contain_text("JPEG")
+    items.first.get_by_role("button", name="Remove").click()
+    sync_api.expect(items).to_have_count(0)
+    sync_api.expect(page.locator(f"#channel-{insta}-problems")).not_to_contain_text("JPEG")
+    page.get_by_label("Add images").set_input_files([str(_image_file(tmp_path, "stand.jpg", "JPEG"))])
+    sync_api.expect(items).to_have_count(1)
+    page.get_by_label("Description for people who cannot see the image").fill("Der Messestand")
+    page.get_by_role("button", name="Schedule").click()
+    page.wait_for_url(f"{base}/deliveries")
+    with services_of(app).sessions() as session:
+        post = session.scalars(select(Post)).one()
+        assert [(m.filename, m.alt_text) for m in post.media] == [("stand.jpg", "Der Messestand")]
