@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ from scheduler.models import (
     Channel,
     ChannelStatus,
     Delivery,
+    Media,
     MetricSnapshot,
     Post,
     PostKind,
@@ -95,6 +96,7 @@ class DeliveryDetail:
     attempts: list[Attempt]
     events: list[AuditEntry]
     metrics: list[MetricSnapshot]  # newest first
+    media: list[Media] = field(default_factory=list)  # the post's images, in order
 
 
 _ROW_COLUMNS = (
@@ -152,9 +154,11 @@ def get_delivery(session: Session, delivery_id: int) -> DeliveryDetail | None:
                                     .order_by(Attempt.id)))
     metrics = list(session.scalars(select(MetricSnapshot).where(MetricSnapshot.delivery_id == delivery_id)
                                    .order_by(MetricSnapshot.taken_at.desc())))
+    media = list(session.scalars(select(Media).where(Media.post_id == row.post_id)
+                                 .order_by(Media.position, Media.id)))
     return DeliveryDetail(row=row, attempts=attempts,
                           events=audit_entries(session, [f"delivery:{delivery_id}", f"post:{row.post_id}"]),
-                          metrics=metrics)
+                          metrics=metrics, media=media)
 
 
 def audit_entries(session: Session, subjects: Sequence[str]) -> list[AuditEntry]:

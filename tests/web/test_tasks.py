@@ -113,3 +113,13 @@ def test_an_admin_adds_a_xing_channel_with_an_owner(
         channel = session.scalars(select(Channel)).one()
         assert (channel.network, channel.owner_id, channel.handle) == (
             Network.XING, hr.id, "https://www.xing.com/pages/acme")
+
+
+def test_the_delivery_list_and_page_lead_to_the_task(
+        browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session]) -> None:
+    owner = login_as(Role.RECRUITER)
+    delivery_id = _task(db, owner)
+    for page in (browser.get("/deliveries"), browser.get(f"/deliveries/{delivery_id}")):
+        html = page.get_data(as_text=True)
+        assert f'href="/tasks/#task-{delivery_id}"' in html
+        assert "Waiting for the owner to post" in html
