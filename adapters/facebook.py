@@ -44,6 +44,8 @@ SCOPES = ("pages_show_list", "pages_read_engagement", "pages_manage_posts", "rea
 POST_METRICS = ("post_media_view", "post_clicks", "post_reactions_by_type_total")
 COUNT_FIELDS = "shares,comments.summary(true).limit(0),reactions.summary(true).limit(0)"
 RECENT_POSTS = 25
+PHOTO_TYPES = frozenset({"image/jpeg", "image/jpg", "image/png"})
+MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Meta's subcode 1366046: "smaller than 4 MB and saved as JPG, PNG"
 CLOCK_SKEW = timedelta(seconds=2)  # Graph times are whole seconds
 
 
@@ -81,6 +83,14 @@ class FacebookAdapter:
         if any(not item.mime_type.startswith("image/") for item in content.media):
             problems.append(Problem("media", "media_unsupported",
                                     "Postillon posts photos to Facebook Pages; videos are not supported yet."))
+        elif any(item.mime_type.lower() not in PHOTO_TYPES for item in content.media):
+            problems.append(Problem("media", "media_format", "Facebook takes photos saved as JPEG or PNG; "
+                                                             "convert the others first."))
+        for index, item in enumerate(content.media, 1):
+            if item.size_bytes is not None and item.size_bytes >= MAX_PHOTO_BYTES:
+                problems.append(Problem("media", "media_too_large",
+                                        f"Photo {index} has {item.size_bytes / 1_048_576:.1f} MB; Facebook takes "
+                                        "photos smaller than 4 MB."))
         return problems
 
     # -- publishing ------------------------------------------------------------------------

@@ -49,6 +49,10 @@ QUOTA_WAIT = timedelta(hours=1)  # the quota is a rolling 24 h window whose olde
 RECENT_MEDIA = 25
 CLOCK_SKEW = timedelta(seconds=2)
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
+MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+MAX_MENTIONS = 20
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MIN_ASPECT, MAX_ASPECT = 4 / 5, 1.91  # width / height; outside it Meta answers 2207009 / 36003
 FINISHED, IN_PROGRESS, PUBLISHED, ERROR, EXPIRED = "FINISHED", "IN_PROGRESS", "PUBLISHED", "ERROR", "EXPIRED"
 
 
@@ -69,10 +73,9 @@ class InstagramAdapter:
     # -- validation --------------------------------------------------------------------------
 
     def validate(self, content: PostContent) -> list[Problem]:
-        """Return every reason Instagram would refuse ``content``.
+        """Return every reason Instagram would refuse ``content`` (caption, count, JPEG, size, aspect ratio).
 
-        The 4:5…1.91:1 aspect-ratio rule is not checked: ``MediaItem`` carries no width or height,
-        so a wrong ratio surfaces as Meta's 2207009 / 36003 error (RejectedError) at publish time.
+        The aspect ratio is checked only for images whose width and height are known.
         """
         rules = RULES[Network.INSTAGRAM]
         problems = []
@@ -84,6 +87,10 @@ class InstagramAdapter:
         if tags > MAX_HASHTAGS:
             problems.append(Problem("text", "too_many_hashtags",
                                     f"Instagram allows at most {MAX_HASHTAGS} hashtags; this caption has {tags}."))
+        mentions = len(MENTION.findall(caption))
+        if mentions > MAX_MENTIONS:
+            problems.append(Problem("text", "too_many_mentions", f"Instagram allows at most {MAX_MENTIONS} "
+                                                                 f"@-mentions; this caption has {mentions}."))
         if not content.media:
             problems.append(Problem("media", "media_required", "Instagram posts need at least one image."))
         if len(content.media) > rules.max_media:
@@ -93,6 +100,15 @@ class InstagramAdapter:
         if any(item.mime_type.lower() not in JPEG_TYPES for item in content.media):
             problems.append(Problem("media", "media_format", "Instagram only publishes JPEG images; convert the "
                                                              "others to JPEG first."))
+        for index, item in enumerate(content.media, 1):
+            if item.size_bytes is not None and item.size_bytes > MAX_IMAGE_BYTES:
+                problems.append(Problem("media", "media_too_large",
+                                        f"Image {index} has {item.size_bytes / 1_048_576:.1f} MB; Instagram takes "
+                                        "at most 8.0 MB."))
+            if item.width and item.height and not MIN_ASPECT <= round(item.width / item.height, 2) <= MAX_ASPECT:
+                problems.append(Problem("media", "aspect_ratio",
+                                        f"Image {index} is {item.width}×{item.height} pixels; Instagram takes "
+                                        "shapes from 4:5 (portrait) to 1.91:1 (landscape); crop it first."))
         return problems
 
     # -- publishing ------------------------------------------------------------------------

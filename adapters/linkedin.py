@@ -24,6 +24,7 @@ from linkedin_v2.linkedin import LinkedInAuthentication
 from adapters._http import json_object, new_session, timeouts, truncate
 from adapters.linkedin_client import LinkedInRestApplication, urn_param
 from adapters.linkedin_errors import duplicate_urn, next_midnight_utc, translate
+from adapters.linkedin_media import ImageUploader, media_problems, post_content
 from adapters.linkedin_text import escape_commentary, unescape_commentary
 from adapters.textcount import comparable_text
 from scheduler.clock import ensure_utc, utcnow
@@ -68,6 +69,7 @@ class LinkedInAdapter:
         # The sandbox serves the OAuth pages and post pages on its one host.
         self._web_url = REAL_WEB_URL if self._real else self._api_url
         self._session = new_session(USER_AGENT, timeout=timeouts(config))
+        self._images = ImageUploader(self._session, self._call, self._api_url, real=self._real)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -76,7 +78,7 @@ class LinkedInAdapter:
     # -- validation ------------------------------------------------------------------------
 
     def validate(self, content: PostContent) -> list[Problem]:
-        """Return every reason LinkedIn would refuse ``content`` (length after escaping, media)."""
+        """Return every reason LinkedIn would refuse ``content`` (length after escaping, images)."""
         problems = []
         limit = RULES[Network.LINKEDIN].max_text
         if not content.text.strip() and not content.media:
@@ -88,27 +90,22 @@ class LinkedInAdapter:
                 f"LinkedIn takes {limit} characters; this text counts {length} (each of \\ | {{ }} @ [ ] ( ) < > "
                 "* _ ~ counts twice because it must be escaped).",
             ))
-        if len(content.media) > RULES[Network.LINKEDIN].max_media:
-            problems.append(Problem(
-                "media", "too_many_media",
-                f"LinkedIn takes 1 image or 2 to {RULES[Network.LINKEDIN].max_media}; "
-                f"this post has {len(content.media)}.",
-            ))
-        if content.media:
-            problems.append(Problem(
-                "media", "media_unsupported",
-                "Postillon cannot attach images to LinkedIn posts yet; remove them or post this one by hand.",
-            ))
-        return problems
+        return problems + media_problems(content.media)
 
     # -- publishing ------------------------------------------------------------------------
 
     def publish(self, credentials: Credentials, content: PostContent) -> Receipt:
-        """Create the post with ``POST /rest/posts`` as the organization ``credentials.account_id``; never retries."""
-        if content.media:
-            raise RejectedError("Postillon cannot attach images to LinkedIn posts yet (image upload is not supported).")
-        body = {
-            "author": self._author(credentials),
+        """Upload the images, then create the post with ``POST /rest/posts`` as ``credentials.account_id``.
+
+        Never retries. Upload failures are TransientError or RejectedError (an unused image is visible
+        to no one); only the create itself can end with an unknown outcome.
+        """
+        if problems := media_problems(content.media):
+            raise RejectedError(problems[0].message)
+        author = self._author(credentials)
+        urns = self._images.upload_all(credentials, author, content.media)
+        body: dict[str, Any] = {
+            "author": author,
             "commentary": escape_commentary(content.text),
             "visibility": "PUBLIC",
             "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
@@ -116,6 +113,8 @@ class LinkedInAdapter:
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
+        if urns:
+            body["content"] = post_content(urns, content.media)
         response = self._call(credentials, "POST", "/rest/posts", data=body, mutation=True)
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:

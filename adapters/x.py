@@ -29,6 +29,7 @@ from adapters._http import (
 )
 from adapters.textcount import comparable_text, text_problems, weighted_length
 from adapters.x_errors import MAX_MESSAGE, body_messages, error_messages, join_messages, refused_private, translate
+from adapters.x_media import MediaUploader, media_problems
 from scheduler.clock import ensure_utc, utcnow
 from scheduler.errors import (
     AuthExpiredError,
@@ -36,7 +37,7 @@ from scheduler.errors import (
     RejectedError,
     TransientError,
 )
-from scheduler.networks import RULES, Network
+from scheduler.networks import Network
 from scheduler.ports import (
     AdapterConfig,
     ConnectedAccount,
@@ -52,7 +53,8 @@ __all__ = ["XAdapter", "weighted_length"]
 TWEEPY_ORIGIN = "https://api.twitter.com"  # what tweepy 4.17 prefixes to every v2 route
 REAL_API_URLS = frozenset({"https://api.twitter.com", "https://api.x.com"})
 REAL_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+# media.write is asked for but not required: text posts work without it (images then get a 403).
 REQUIRED_SCOPES = frozenset({"tweet.read", "tweet.write", "users.read"})
 USER_AGENT = "Postillon (self-hosted scheduler)"
 
@@ -78,6 +80,8 @@ class XAdapter:
         self._session = new_session(
             USER_AGENT, timeout=timeouts(config), rewrites={TWEEPY_ORIGIN: self._api_url}
         )
+        # v2 uploads go to the configured upload host (the sandbox in tests), else to the API host.
+        self._media = MediaUploader(self._session, config.upload_urls.get(Network.X) or self._api_url)
         redact_logger("tweepy.client")  # tweepy logs the Authorization header at DEBUG
 
     def close(self) -> None:
@@ -87,32 +91,27 @@ class XAdapter:
     # -- validation --------------------------------------------------------------------------
 
     def validate(self, content: PostContent) -> list[Problem]:
-        """Return every reason X would refuse ``content`` (weighted length, cashtags, media)."""
-        rules = RULES[Network.X]
+        """Return every reason X would refuse ``content`` (weighted length, cashtags, images)."""
         problems = text_problems(content.text)
         if not content.text.strip() and not content.media:
             problems.insert(0, Problem("text", "empty", "Write some text: X does not accept an empty post."))
-        if len(content.media) > rules.max_media:
-            problems.append(Problem(
-                "media", "too_many_media",
-                f"X takes at most {rules.max_media} images per post; this one has {len(content.media)}.",
-            ))
-        if content.media:
-            problems.append(Problem(
-                "media", "media_unsupported",
-                "Postillon cannot attach images to X posts yet; remove them or post this one by hand.",
-            ))
-        return problems
+        return problems + media_problems(content.media)
 
     # -- publishing ------------------------------------------------------------------------
 
     def publish(self, credentials: Credentials, content: PostContent) -> Receipt:
-        """Create the post with ``POST /2/tweets``; never retries."""
-        if content.media:
-            raise RejectedError("Postillon cannot attach images to X posts yet (media upload is not supported).")
+        """Upload the images, then create the post with ``POST /2/tweets``; never retries.
+
+        A failed upload leaves nothing visible behind, so it raises TransientError or RejectedError,
+        never OutcomeUnknownError; only the create itself can end with an unknown outcome.
+        """
+        if problems := media_problems(content.media):
+            raise RejectedError(problems[0].message)
+        media_ids = self._media.upload_all(credentials.access_token, content.media)
         client = self._client(credentials)
+        text = content.text if content.text or not media_ids else None  # X takes media without text
         try:
-            body = client.create_tweet(text=content.text, user_auth=False)
+            body = client.create_tweet(text=text, media_ids=media_ids or None, user_auth=False)
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise translate(exc, mutation=True) from exc
         tweet_id = (body.get("data") or {}).get("id")

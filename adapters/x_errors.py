@@ -27,11 +27,13 @@ MAX_MESSAGE = 500
 SERVICE_UNAVAILABLE = 503
 
 
-def translate(exc: Exception, *, mutation: bool) -> PublishError:
+def translate(exc: Exception, *, mutation: bool, action: str | None = None) -> PublishError:
     """Map a tweepy or requests exception to our typed errors (the one place that knows X's errors).
 
     ``mutation`` is True for ``POST /2/tweets``: a 5xx other than 503 or a lost answer then means
     the post may exist (X can fail after creating), so it is OutcomeUnknownError, not TransientError.
+    ``action`` names the call in messages (e.g. "image upload"); media uploads are not mutations:
+    an uploaded but unused image is visible to no one.
     """
     response = getattr(exc, "response", None)
     if not isinstance(response, requests.Response):
@@ -44,7 +46,7 @@ def translate(exc: Exception, *, mutation: bool) -> PublishError:
     messages = list(getattr(exc, "api_messages", None) or body_messages(response))
     text = truncate(join_messages(messages) or f"HTTP {status}", MAX_MESSAGE)
     detail = truncate(response.text)
-    what = "post" if mutation else "request"
+    what = action or ("post" if mutation else "request")
     if status == 402 or _problem_type(response) == "usage-capped":
         return RateLimitedError(
             "X says this app's plan has used up its credit (usage cap); posting resumes once the plan "
@@ -58,6 +60,10 @@ def translate(exc: Exception, *, mutation: bool) -> PublishError:
                                 status=status, detail=detail)
     if status == 403 and any("duplicate" in str(m).lower() for m in messages):
         return RejectedError(text, status=status, detail=detail)
+    if status == 403 and action:
+        return RejectedError(f"X refused the {what} ({status}): {text}. If this channel was connected before "
+                             "Postillon posted images, connect it again to allow media uploads.",
+                             status=status, detail=detail)
     if 400 <= status < 500:
         return RejectedError(f"X refused the {what} ({status}): {text}", status=status, detail=detail)
     if status == SERVICE_UNAVAILABLE:

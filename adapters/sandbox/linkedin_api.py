@@ -2,7 +2,8 @@
 
 Every ``/rest/`` call, in this order: latency → outage (503) → bearer token (401) → rate window (429) →
 ``LinkedIn-Version`` / ``X-Restli-Protocol-Version`` headers (400/426) → for creates: body check (400/422)
-→ author is the token's organization (403) → scripted or random fault → publish quota (429) → same
+→ author is the token's organization (403) → image URNs in ``content`` exist, belong to the author and
+are AVAILABLE (422, see linkedin_images) → scripted or random fault → publish quota (429) → same
 commentary by the same author within ``duplicate_window_s`` (422) → store → (``accept_then_timeout``:
 hang, then answer; ``500_after_accept``: answer 500). A member account of the sandbox administers one
 organization with the same id: ``urn:li:organization:<account id>``.
@@ -14,7 +15,7 @@ import re
 
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox import gate, linkedin_oauth, linkedin_reads
+from adapters.sandbox import gate, linkedin_images, linkedin_oauth, linkedin_reads
 from adapters.sandbox.knobs import CREATE_FAULT_RATES
 from adapters.sandbox.linkedin_common import admit, organization_urn, share_urn
 from adapters.sandbox.linkedin_errors import (
@@ -28,7 +29,7 @@ from adapters.sandbox.state import SandboxState
 from scheduler.networks import RULES, Network
 
 #: Paths under which errors are answered as JSON (the network's error envelope), not HTML.
-JSON_PREFIXES: tuple[str, ...] = ("/rest/", "/oauth/v2/accessToken")
+JSON_PREFIXES: tuple[str, ...] = ("/rest/", "/oauth/v2/accessToken", *linkedin_images.UPLOAD_PREFIXES)
 
 VISIBILITIES = ("PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER")
 LIFECYCLE_STATES = ("PUBLISHED", "DRAFT")
@@ -38,6 +39,7 @@ def routes() -> list[Route]:
     """Return the LinkedIn routes at api.linkedin.com's (and www.linkedin.com's OAuth) paths."""
     return [
         Route("/rest/posts", ("POST",), create_post),
+        *linkedin_images.routes(),
         *linkedin_reads.routes(),
         *linkedin_oauth.routes(),
     ]
@@ -73,7 +75,8 @@ def create_post(state: SandboxState, request: Request) -> Response:
     account, refusal_response = admit(net, request, bucket="create", create=True)
     if refusal_response is not None or account is None:
         return refusal_response or refusal(gate.UNAUTHORIZED)
-    parsed = _parse_create(read_json_object(request))
+    body = read_json_object(request)
+    parsed = _parse_create(body)
     if len(parsed) == 3:
         net.count_rejection("invalid_request")
         status, path, reason = parsed
@@ -82,6 +85,10 @@ def create_post(state: SandboxState, request: Request) -> Response:
     if author != organization_urn(account):
         net.count_rejection("access_denied")
         return access_denied(f"partnerApiPostsExternal.CREATE.{request.headers['LinkedIn-Version']}")
+    media_ids, bad_content = linkedin_images.check_content(net, account, (body or {}).get("content"))
+    if bad_content is not None:
+        net.count_rejection("invalid_media")
+        return bad_content
     net.count_text_call(account.account_id, commentary)
     knobs = net.knobs
     with net.lock:  # the duplicate and quota checks and the store must be one atomic step
@@ -99,7 +106,7 @@ def create_post(state: SandboxState, request: Request) -> Response:
         if earlier is not None:
             net.count_rejection("duplicate_content")
             return refusal("duplicate", duplicate_of=share_urn(earlier.post_id))
-        post = net.store_post(account, commentary)
+        post = net.store_post(account, commentary, media_ids)
         if fault is not None:
             net.count_fault(fault)
     if fault == "accept_then_timeout":

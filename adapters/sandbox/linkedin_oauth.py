@@ -55,7 +55,7 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
         'pattern="[A-Za-z0-9_]{1,30}" autocomplete="off"></p>'
         '<p><label for="name">Page name</label> <input id="name" name="name"></p>'
         '<p><button name="decision" value="allow">Allow</button> '
-        '<button name="decision" value="deny">Cancel</button></p></form>'
+        '<button name="decision" value="deny" formnovalidate>Cancel</button></p></form>'
     )
     return html_page("Sandbox LinkedIn — authorize app", body)
 

@@ -59,6 +59,7 @@ def _rows(posts: list[Post]) -> str:
         rows.append(
             f'<tr><td>@{escape(post.username)}</td><td><time datetime="{when}">{when}</time></td>'
             f'<td class="text">{escape(post.text)}</td>'
+            f'<td>{_n(len(post.media_ids), "image") if post.media_ids else ""}</td>'
             f'<td><a href="{permalink(post)}">{post.post_id}</a></td></tr>'
         )
     return "".join(rows)
@@ -75,7 +76,7 @@ def index(state: SandboxState, request: Request) -> Response:
     for network, net in state.networks.items():
         stats, posts = net.stats(), net.posts(PAGE_SIZE)
         if network is not Network.X and not stats["create_calls"]:
-            continue  # only X answers API calls so far; other networks appear once they are used
+            continue  # a network appears once something was sent to it
         parts.append(f'<section aria-labelledby="{network.value}"><h2 id="{network.value}">{network.label}</h2>')
         parts.append(
             f'<p class="muted">{_n(stats["accepted_posts"], "post")} accepted from '
@@ -87,6 +88,7 @@ def index(state: SandboxState, request: Request) -> Response:
             parts.append(
                 f'<table><caption class="muted">{network.label} posts ({shown})</caption><thead><tr>'
                 '<th scope="col">Account</th><th scope="col">Time (UTC)</th><th scope="col">Text</th>'
+                '<th scope="col">Media</th>'
                 f'<th scope="col">Id</th></tr></thead><tbody>{_rows(posts)}</tbody></table>'
             )
         else:

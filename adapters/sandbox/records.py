@@ -76,7 +76,8 @@ def iso(moment: datetime) -> str:
 class SnowflakeIds:
     """Thread-safe generator of 19-digit, time-ordered ids shaped like X's snowflakes."""
 
-    def __init__(self) -> None:
+    def __init__(self, worker_id: int = _WORKER_ID) -> None:
+        self._worker_id = worker_id & 0x3FF  # ten bits, as in X's snowflakes
         self._lock = threading.Lock()
         self._last_ms = 0
         self._sequence = 0
@@ -92,4 +93,4 @@ class SnowflakeIds:
             else:
                 self._sequence = 0
             self._last_ms = ms
-            return str((ms << 22) | (_WORKER_ID << 12) | self._sequence)
+            return str((ms << 22) | (self._worker_id << 12) | self._sequence)

@@ -14,7 +14,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox import admin, graph_api, linkedin_api, pages, x_api
+from adapters.sandbox import admin, graph_api, linkedin_api, linkedin_images, pages, x_api, x_media
 from adapters.sandbox.knobs import Knobs
 from adapters.sandbox.routing import Handler, problem
 from adapters.sandbox.state import SandboxState
@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 # One module per network API (graph_api serves Facebook Pages and Instagram, which share a host).
 NETWORK_APIS: tuple[ModuleType, ...] = (x_api, linkedin_api, graph_api)
 MAX_BODY = 1 << 20
+# Media uploads carry whole images (X: GIFs up to 15 MB, sent base64 in the JSON variant; LinkedIn: no MB limit).
+MAX_UPLOAD_BODY = 24 << 20
+UPLOAD_PREFIXES = (*x_media.UPLOAD_PREFIXES, *linkedin_images.UPLOAD_PREFIXES)
 JSON_PREFIXES = ("/2/", "/_sandbox/", *(p for m in NETWORK_APIS for p in getattr(m, "JSON_PREFIXES", ())))
 
 
@@ -46,7 +49,7 @@ class SandboxApp:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        request.max_content_length = MAX_BODY
+        request.max_content_length = MAX_UPLOAD_BODY if request.path.startswith(UPLOAD_PREFIXES) else MAX_BODY
         response = self.dispatch(request)
         return response(environ, start_response)
 

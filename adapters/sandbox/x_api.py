@@ -1,4 +1,4 @@
-"""The X API v2 subset Postillon uses: create a post and who am I (reads in x_reads, OAuth in x_oauth)."""
+"""The X API v2 subset Postillon uses: create a post, who am I (reads: x_reads, media: x_media, OAuth: x_oauth)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from twitter_text import extract_urls_with_indices, parse_tweet
 from twitter_text.config import config as twitter_text_config
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox import gate, x_oauth, x_reads
+from adapters.sandbox import gate, x_media, x_oauth, x_reads
 from adapters.sandbox.knobs import CREATE_FAULT_RATES
 from adapters.sandbox.routing import Route, json_response, read_json_object
 from adapters.sandbox.state import SandboxState
@@ -28,6 +28,7 @@ def routes() -> list[Route]:
     return [
         Route("/2/tweets", ("POST",), create_tweet),
         Route("/2/users/me", ("GET",), users_me),
+        *x_media.routes(),
         *x_oauth.routes(),
         *x_reads.routes(),
     ]
@@ -86,6 +87,9 @@ def create_tweet(state: SandboxState, request: Request) -> Response:
         net.count_rejection("invalid_request")
         return invalid_request(parsed, {"text": [str((body or {}).get("text", ""))]}, headers)
     text, media_ids, reply_to = parsed
+    if media_ids and (reason := x_media.media_refusal(net, account.account_id, media_ids)) is not None:
+        net.count_rejection("invalid_media")
+        return invalid_request(reason, {"media.media_ids": list(media_ids)}, headers)
     with net.lock:  # the duplicate and quota checks and the store must be one atomic step
         fault = net.draw_fault(CREATE_FAULT_RATES, scripted=True)
         if fault in ("5xx", "429", "401", "duplicate"):
@@ -95,7 +99,7 @@ def create_tweet(state: SandboxState, request: Request) -> Response:
         if quota_reset is not None:
             net.count_rejection("publish_quota")
             return refusal(gate.RATE_LIMIT, {**headers, "x-rate-limit-reset": str(quota_reset)})
-        if net.recent_duplicate(account.account_id, text) is not None:
+        if text and net.recent_duplicate(account.account_id, text) is not None:  # image-only posts repeat freely
             net.count_rejection("duplicate_content")
             return refusal("duplicate", headers)
         post = net.store_post(account, text, media_ids, reply_to)

@@ -44,7 +44,7 @@ def authorize_page(state: SandboxState, request: Request) -> Response:
         '<input id="username" name="username" required pattern="[A-Za-z0-9_]{1,30}" autocomplete="off"></p>'
         '<p><label for="name">Display name</label> <input id="name" name="name"></p>'
         '<p><button name="decision" value="allow">Authorize app</button> '
-        '<button name="decision" value="deny">Cancel</button></p></form>'
+        '<button name="decision" value="deny" formnovalidate>Cancel</button></p></form>'
     )
     return html_page("Sandbox X — authorize app", body)
 

@@ -48,6 +48,22 @@ def test_validate():
     assert [p.code for p in adapter.validate(PostContent(1, "hi", media=(video,)))] == ["media_unsupported"]
 
 
+@pytest.mark.parametrize(("item", "codes"), [
+    (MediaItem(url="https://cdn.example/a.png", mime_type="image/png", size_bytes=4 * 1024 * 1024 - 1), []),
+    (MediaItem(url="https://cdn.example/a.jpg", mime_type="image/jpeg", size_bytes=None), []),
+    (MediaItem(url="https://cdn.example/a.jpg", mime_type="image/jpeg", size_bytes=4 * 1024 * 1024),
+     ["media_too_large"]),
+    (MediaItem(url="https://cdn.example/a.webp", mime_type="image/webp"), ["media_format"]),
+    (MediaItem(url="https://cdn.example/a.gif", mime_type="image/gif", size_bytes=5 * 1024 * 1024),
+     ["media_format", "media_too_large"]),
+])
+def test_validate_photo_format_and_size(item, codes):
+    problems = FacebookAdapter(AdapterConfig()).validate(PostContent(1, "hi", media=(photo(), item)))
+    assert [p.code for p in problems] == codes
+    if "media_too_large" in codes:
+        assert problems[-1].message.startswith("Photo 2 has ")
+
+
 @responses.activate
 def test_publish_text_and_link(adapter):
     responses.post(f"{V}/{PAGE}/feed", json={"id": f"{PAGE}_424924701699721"})

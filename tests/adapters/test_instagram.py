@@ -48,6 +48,45 @@ def test_validate():
     assert [p.code for p in adapter.validate(PostContent(1, "hi", media=(jpeg(),) * 11))] == ["too_many_media"]
 
 
+def sized(width: int | None, height: int | None, size_bytes: int | None = 100_000) -> MediaItem:
+    return MediaItem(url="https://cdn.example/s.jpg", mime_type="image/jpeg", width=width, height=height,
+                     size_bytes=size_bytes)
+
+
+@pytest.mark.parametrize(("item", "codes"), [
+    (sized(1080, 1350), []),  # 4:5, the tallest shape
+    (sized(1080, 1080), []),
+    (sized(1910, 1000), []),  # 1.91:1, the widest shape
+    (sized(1080, 1351), []),  # rounds to 0.80
+    (sized(1080, 1400), ["aspect_ratio"]),  # 0.77
+    (sized(1920, 1000), ["aspect_ratio"]),  # 1.92
+    (sized(None, None), []),  # unknown size: Meta's own check decides
+    (sized(1080, 1080, 8 * 1024 * 1024), []),
+    (sized(1080, 1080, 8 * 1024 * 1024 + 1), ["media_too_large"]),
+    (sized(100, 1000, 9 * 1024 * 1024), ["media_too_large", "aspect_ratio"]),
+])
+def test_validate_image_size_and_aspect_ratio(item, codes):
+    problems = InstagramAdapter(AdapterConfig()).validate(PostContent(1, "hi", media=(jpeg(), item)))
+    assert [p.code for p in problems] == codes
+    assert all(p.message.startswith("Image 2 ") for p in problems)
+
+
+def test_validate_mentions_and_carousel_bounds():
+    adapter = InstagramAdapter(AdapterConfig())
+    mentions = " ".join(f"@user{i}" for i in range(21))
+    assert [p.code for p in adapter.validate(PostContent(1, mentions, media=(jpeg(),)))] == ["too_many_mentions"]
+    assert adapter.validate(PostContent(1, mentions[: mentions.index(" @user20")], media=(jpeg(),))) == []
+    assert adapter.validate(PostContent(1, "mail me: a@b.example", media=(jpeg(),))) == []
+    assert adapter.validate(PostContent(1, "carousel", media=(jpeg(),) * 10)) == []
+
+
+@responses.activate
+def test_publish_refuses_a_wrong_shape_before_any_request(adapter):
+    with pytest.raises(RejectedError, match="4:5"):
+        adapter.publish(CREDS, PostContent(1, "Wide", media=(sized(3000, 1000),)))
+    assert len(responses.calls) == 0
+
+
 def test_recorded_quota(recorded):
     assert quota(recorded.json("instagram/ig_content_publishing_limit.python-facebook.json")) == (0, 25)
     assert quota({"data": []}) == (None, None)

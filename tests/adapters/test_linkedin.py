@@ -273,13 +273,16 @@ def test_validate(adapter) -> None:
     assert [p.code for p in adapter.validate(post("_" * 1501))] == ["too_long"]  # escaping doubles it
     media = tuple(MediaItem(url=f"https://ex.com/{i}.png", mime_type="image/png") for i in range(21))
     codes = [p.code for p in adapter.validate(PostContent(1, "hi", media=media))]
-    assert codes == ["too_many_media", "media_unsupported"]
+    assert codes == ["too_many_media"]
+    assert adapter.validate(PostContent(1, "", media=media[:1])) == []  # an image without text is a valid post
 
 
-def test_publish_with_media_is_rejected_without_a_call(adapter, creds) -> None:
-    media = (MediaItem(url="https://ex.com/1.png", mime_type="image/png"),)
-    with pytest.raises(RejectedError):
+@responses.activate
+def test_publish_with_invalid_media_is_rejected_without_a_call(adapter, creds) -> None:
+    media = (MediaItem(url="https://ex.com/1.webp", mime_type="image/webp"),)
+    with pytest.raises(RejectedError, match="JPEG, PNG and GIF"):
         adapter.publish(creds, PostContent(1, "hi", media=media))
+    assert len(responses.calls) == 0
 
 
 def test_publish_needs_an_organization_urn(adapter) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from PIL import Image
 
 from adapters.linkedin import LinkedInAdapter
 from adapters.linkedin_errors import duplicate_urn
@@ -19,7 +21,7 @@ from scheduler.errors import (
     TransientError,
 )
 from scheduler.networks import Network
-from scheduler.ports import AdapterConfig, Credentials, PostContent
+from scheduler.ports import AdapterConfig, Credentials, MediaItem, PostContent
 
 REDIRECT = "http://127.0.0.1:9/linkedin/callback"  # never served: the redirect is read, not followed
 VERSION = f"{datetime.now(UTC):%Y%m}"
@@ -60,6 +62,53 @@ def faults(sandbox: str, *kinds: str) -> None:
 
 def post(text: str) -> PostContent:
     return PostContent(delivery_id=1, text=text)
+
+
+def picture(folder: Path, name: str, alt: str = "") -> MediaItem:
+    """Write a real image with Pillow and describe it as the media library would."""
+    path = folder / name
+    fmt = {"jpg": "JPEG", "png": "PNG", "gif": "GIF"}[name.rsplit(".", 1)[-1]]
+    Image.new("RGB", (80, 60), (150, 20, 90)).save(path, fmt)
+    return MediaItem(url="", mime_type=f"image/{fmt.lower()}", alt_text=alt, path=str(path), width=80, height=60,
+                     size_bytes=path.stat().st_size)
+
+
+def test_publish_with_one_image(sandbox, adapter, tmp_path) -> None:
+    creds = account(sandbox)
+    receipt = adapter.publish(creds, PostContent(1, "Our new hall", media=(picture(tmp_path, "a.jpg", "Hall"),)))
+    [stored] = admin(sandbox, "GET", "posts")["posts"]
+    assert receipt.external_id.endswith(stored["id"])
+    [urn] = stored["media_ids"]
+    assert urn.startswith("urn:li:image:")
+    status = requests.get(f"{sandbox}/rest/images/{urn}", timeout=5, headers={
+        "Authorization": f"Bearer {creds.access_token}", "LinkedIn-Version": VERSION,
+        "X-Restli-Protocol-Version": "2.0.0"})
+    assert status.json()["status"] == "AVAILABLE"
+
+
+def test_publish_with_three_images(sandbox, adapter, tmp_path) -> None:
+    media = (picture(tmp_path, "1.jpg"), picture(tmp_path, "2.png", "Second"), picture(tmp_path, "3.gif"))
+    adapter.publish(account(sandbox), PostContent(1, "", media=media))
+    [stored] = admin(sandbox, "GET", "posts")["posts"]
+    assert len(stored["media_ids"]) == 3 and len(set(stored["media_ids"])) == 3
+
+
+def test_an_image_upload_during_an_outage_is_transient_and_posts_nothing(sandbox, adapter, tmp_path) -> None:
+    creds = account(sandbox)
+    admin(sandbox, "PUT", "knobs", json={"outages": [[time.time() - 5, time.time() + 60]]})
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(creds, PostContent(1, "Down", media=(picture(tmp_path, "a.jpg"),)))
+    assert type(caught.value) is TransientError
+    assert requests.get(f"{sandbox}/_sandbox/stats", timeout=5).json()["linkedin"]["create_calls"] == 0
+
+
+def test_a_file_that_is_no_image_fails_processing_and_the_post_is_refused(sandbox, adapter, tmp_path) -> None:
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"not a PNG at all")
+    item = MediaItem(url="", mime_type="image/png", path=str(fake))
+    with pytest.raises(RejectedError, match="PROCESSING_FAILED"):
+        adapter.publish(account(sandbox), PostContent(1, "Fake", media=(item,)))
+    assert admin(sandbox, "GET", "posts")["count"] == 0
 
 
 def consent(adapter: LinkedInAdapter, decision: str = "allow") -> dict[str, list[str]]:

@@ -99,9 +99,9 @@ def test_publish_goes_to_the_configured_base_url(x_config, credentials) -> None:
 
 
 @responses.activate
-def test_publish_with_media_is_refused_before_any_request(adapter, credentials) -> None:
-    with pytest.raises(RejectedError, match="cannot attach images"):
-        adapter.publish(credentials, post(media=image(1)))
+def test_publish_with_invalid_media_is_refused_before_any_request(adapter, credentials) -> None:
+    with pytest.raises(RejectedError, match="at most 4 images"):
+        adapter.publish(credentials, post(media=image(5)))
     assert len(responses.calls) == 0
 
 
@@ -295,9 +295,9 @@ def test_validate_text(adapter, text, problems) -> None:
 
 
 def test_validate_media(adapter) -> None:
-    assert [p.code for p in adapter.validate(post("", media=image(1)))] == ["media_unsupported"]
+    assert adapter.validate(post("", media=image(1))) == []  # an image without text is a valid post
     five = adapter.validate(post("hi", media=image(5)))
-    assert [(p.field, p.code) for p in five] == [("media", "too_many_media"), ("media", "media_unsupported")]
+    assert [(p.field, p.code) for p in five] == [("media", "too_many_media")]
     assert five[0].message == "X takes at most 4 images per post; this one has 5."
 
 
@@ -459,7 +459,7 @@ def test_authorization_url(x_config, api_url, authorize) -> None:
     assert base == authorize
     assert parse_qs(query) == {
         "response_type": ["code"], "client_id": ["client-id-1"], "redirect_uri": ["https://app.example/cb?x=1"],
-        "scope": ["tweet.read tweet.write users.read offline.access"], "state": ["st/ate"],
+        "scope": ["tweet.read tweet.write users.read offline.access media.write"], "state": ["st/ate"],
         "code_challenge": [CHALLENGE], "code_challenge_method": ["S256"],
     }
     assert "+" not in query  # spaces as %20

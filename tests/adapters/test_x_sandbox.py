@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image
 
 from adapters.x import XAdapter
 from scheduler.errors import (
@@ -17,7 +20,7 @@ from scheduler.errors import (
     TransientError,
 )
 from scheduler.networks import Network
-from scheduler.ports import AdapterConfig, Credentials, PostContent
+from scheduler.ports import AdapterConfig, Credentials, MediaItem, PostContent
 
 
 @pytest.fixture
@@ -43,6 +46,67 @@ def admin(sandbox: str, method: str, path: str, **kwargs) -> dict:
 
 def post(text: str) -> PostContent:
     return PostContent(delivery_id=1, text=text)
+
+
+def picture(folder: Path, name: str, size: tuple[int, int] = (60, 40), alt: str = "") -> MediaItem:
+    """Write a real image with Pillow and describe it as the media library would."""
+    path = folder / name
+    fmt = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}[name.rsplit(".", 1)[-1]]
+    Image.new("RGB", size, (20, 90, 200)).save(path, fmt)
+    return MediaItem(url="", mime_type=f"image/{fmt.lower()}", alt_text=alt, path=str(path), width=size[0],
+                     height=size[1], size_bytes=path.stat().st_size)
+
+
+def test_publish_with_one_image_shows_it_in_the_sandbox(sandbox, tmp_path) -> None:
+    adapter = XAdapter(AdapterConfig(api_urls={Network.X: sandbox}, upload_urls={Network.X: sandbox}))
+    creds = account(sandbox)
+    receipt = adapter.publish(creds, PostContent(1, "Our new pump", media=(picture(tmp_path, "a.jpg"),)))
+    [stored] = admin(sandbox, "GET", "posts")["posts"]
+    assert stored["id"] == receipt.external_id and stored["text"] == "Our new pump"
+    [media_id] = stored["media_ids"]
+    assert media_id in requests.get(receipt.url or "", timeout=5).text
+
+
+def test_publish_with_four_images_and_alt_text(sandbox, adapter, tmp_path) -> None:
+    creds = account(sandbox)
+    media = (picture(tmp_path, "1.jpg", alt="Front"), picture(tmp_path, "2.png"), picture(tmp_path, "3.webp"),
+             picture(tmp_path, "4.jpg", (40, 60)))
+    receipt = adapter.publish(creds, PostContent(1, "", media=media))
+    [stored] = admin(sandbox, "GET", "posts")["posts"]
+    assert stored["id"] == receipt.external_id and stored["text"] == ""
+    assert len(stored["media_ids"]) == 4 and len(set(stored["media_ids"])) == 4
+    assert admin(sandbox, "GET", "posts")["count"] == 1
+
+
+def test_a_gif_goes_out_alone(sandbox, adapter, tmp_path) -> None:
+    adapter.publish(account(sandbox), PostContent(1, "Animated", media=(picture(tmp_path, "a.gif"),)))
+    assert len(admin(sandbox, "GET", "posts")["posts"][0]["media_ids"]) == 1
+
+
+def test_an_upload_during_an_outage_is_transient_and_posts_nothing(sandbox, adapter, tmp_path) -> None:
+    creds = account(sandbox)
+    admin(sandbox, "PUT", "knobs", json={"outages": [[time.time() - 5, time.time() + 60]]})
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(creds, PostContent(1, "Down", media=(picture(tmp_path, "a.jpg"),)))
+    assert type(caught.value) is TransientError
+    stats = requests.get(f"{sandbox}/_sandbox/stats", timeout=5).json()["x"]
+    assert stats["create_calls"] == 0 and stats["accepted_posts"] == 0
+
+
+def test_a_file_that_is_no_image_is_refused_by_the_upload(sandbox, adapter, tmp_path) -> None:
+    fake = tmp_path / "fake.jpg"
+    fake.write_bytes(b"this is not a JPEG")
+    item = MediaItem(url="", mime_type="image/jpeg", path=str(fake), size_bytes=18)
+    with pytest.raises(RejectedError, match=r"X refused the image upload \(400\): media type unrecognized"):
+        adapter.publish(account(sandbox), PostContent(1, "Fake", media=(item,)))
+    assert admin(sandbox, "GET", "posts")["count"] == 0
+
+
+def test_an_upload_with_a_revoked_token_needs_a_reconnect(sandbox, adapter, tmp_path) -> None:
+    creds = account(sandbox)
+    admin(sandbox, "POST", f"accounts/{creds.account_id}/revoke")
+    with pytest.raises(AuthExpiredError):
+        adapter.publish(creds, PostContent(1, "Revoked", media=(picture(tmp_path, "a.jpg"),)))
 
 
 def test_publish_then_find_and_measure(sandbox, adapter) -> None:

@@ -25,6 +25,14 @@ def test_ids_stay_unique_and_ordered_under_many_threads_and_a_frozen_clock() -> 
     assert sorted(made, key=int) == sorted(made)  # same length, so text order is number order
 
 
+def test_generators_with_different_workers_never_collide() -> None:
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    posts, media = SnowflakeIds(), SnowflakeIds(worker_id=9)
+    first_post, first_media = posts.next_id(now), media.next_id(now)
+    assert first_post != first_media
+    assert (int(first_post) >> 12) & 0x3FF == 7 and (int(first_media) >> 12) & 0x3FF == 9
+
+
 def test_iso_uses_xs_millisecond_z_format() -> None:
     assert iso(datetime(2026, 1, 2, 3, 4, 5, 678_901, tzinfo=UTC)) == "2026-01-02T03:04:05.678Z"
 

@@ -16,7 +16,7 @@ import requests
 from werkzeug.test import Client
 
 from adapters.sandbox.knobs import Knobs
-from adapters.sandbox.server import MAX_BODY, create_sandbox_app, start_in_thread, stop
+from adapters.sandbox.server import MAX_BODY, MAX_UPLOAD_BODY, create_sandbox_app, start_in_thread, stop
 from adapters.sandbox.state import SandboxState
 from tests.sandbox.support import Sandbox
 
@@ -89,6 +89,17 @@ def test_oversized_body_is_413(sbx: Sandbox) -> None:
     )
     assert response.status_code == 413
     assert sbx.create(token, "after a big one").status_code == 201
+
+
+def test_media_uploads_may_be_larger_than_other_bodies(sbx: Sandbox) -> None:
+    token = sbx.account()["access_token"]
+    big_gif = b"GIF89a" + bytes(3 * MAX_BODY)  # the sandbox looks at the magic number only
+    response = sbx.session.post(f"{sbx.url}/2/media/upload", headers={"Authorization": f"Bearer {token}"},
+                                files={"media": ("a.gif", big_gif, "image/gif")}, data={"media_category": "tweet_gif"})
+    assert response.status_code == 200, response.text
+    too_big = sbx.session.post(f"{sbx.url}/2/media/upload", data=b"x" * (MAX_UPLOAD_BODY + 1),
+                               headers={"Authorization": f"Bearer {token}"})
+    assert too_big.status_code == 413
 
 
 def test_unknown_api_paths_get_json_and_other_paths_html(sbx: Sandbox) -> None:

@@ -16,6 +16,9 @@ from adapters.sandbox.x_api import weighted_length
 from tests.sandbox.support import Sandbox
 
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+# The smallest valid PNG (1×1 pixel); the sandbox only looks at the magic number.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
 
 
 def test_tweepy_creates_a_post_and_gets_xs_201_body(sbx: Sandbox) -> None:
@@ -42,12 +45,28 @@ def test_every_create_answer_carries_rate_limit_headers(sbx: Sandbox) -> None:
 def test_media_and_reply_are_accepted_and_stored(sbx: Sandbox) -> None:
     token = sbx.account()["access_token"]
     first = sbx.create(token, "thread 1/2").json()["data"]["id"]
-    response = sbx.create(
-        token, "", media={"media_ids": ["1880028106020515840"]}, reply={"in_reply_to_tweet_id": first}
-    )
+    upload = sbx.session.post(f"{sbx.url}/2/media/upload", headers={"Authorization": f"Bearer {token}"},
+                              files={"media": ("a.png", PNG, "image/png")}, data={"media_category": "tweet_image"},
+                              timeout=5)
+    media_id = upload.json()["data"]["id"]
+    response = sbx.create(token, "", media={"media_ids": [media_id]}, reply={"in_reply_to_tweet_id": first})
     assert response.status_code == 201
-    assert sbx.posts()[0]["media_ids"] == ["1880028106020515840"]
+    assert sbx.posts()[0]["media_ids"] == [media_id]
     assert sbx.posts()[0]["in_reply_to_tweet_id"] == first
+
+
+def test_unknown_media_ids_are_a_400_shaped_like_x(sbx: Sandbox) -> None:
+    token = sbx.account()["access_token"]
+    response = sbx.create(token, "with a picture", media={"media_ids": ["1880028106020515840"]})
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "errors": [{"parameters": {"media.media_ids": ["1880028106020515840"]},
+                    "message": "Your media IDs are invalid."}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+    assert sbx.posts() == [] and sbx.stats()["rejections"] == {"invalid_media": 1}
 
 
 def test_too_long_text_is_a_400_invalid_request_shaped_like_x(sbx: Sandbox) -> None:
