@@ -19,8 +19,7 @@ ADAPTERS: dict[Network, str] = {
     Network.X: "adapters.x:XAdapter",
     Network.LINKEDIN: "adapters.linkedin:LinkedInAdapter",
     Network.FACEBOOK: "adapters.facebook:FacebookAdapter",
-    # Instagram (adapters.instagram:InstagramAdapter) joins once the engine keeps pending
-    # container receipts and media exist: it cannot publish text alone.
+    Network.INSTAGRAM: "adapters.instagram:InstagramAdapter",
 }
 
 _lock = threading.Lock()

@@ -13,7 +13,7 @@ from scheduler.lifecycle import DeliveryState
 from scheduler.metrics import first_collection
 from scheduler.models import Attempt, Delivery
 from scheduler.ports import Receipt
-from scheduler.publishing import Claim, RetryPolicy, record_failure, record_success
+from scheduler.publishing import Claim, RetryPolicy, record_failure, record_pending, record_success
 
 S = DeliveryState
 Outcome = tuple[Claim, Receipt | BaseException]
@@ -46,7 +46,7 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, now: datet
                     jitter: Callable[[], float]) -> dict[int, DeliveryState | None]:
     """Record every outcome; return each delivery's new state (None where its claim was lost)."""
     states: dict[int, DeliveryState | None] = {}
-    published = [(c, r) for c, r in outcomes if isinstance(r, Receipt)]
+    published = [(c, r) for c, r in outcomes if isinstance(r, Receipt) and not r.pending]
     if published:
         rows: list[dict[str, Any]] = [
             {"d_id": c.delivery_id, "fence": c.fence, "ext_id": r.external_id, "ext_url": r.url, "now": now,
@@ -66,7 +66,9 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, now: datet
             return _one_by_one(session, outcomes, now=now, policy=policy, jitter=jitter)
         states.update((c.delivery_id, S.PUBLISHED) for c, _ in published)
     for claim_, result in outcomes:
-        if not isinstance(result, Receipt):
+        if isinstance(result, Receipt) and result.pending:
+            states[claim_.delivery_id] = S.PROCESSING if record_pending(session, claim_, result, now=now) else None
+        elif not isinstance(result, Receipt):
             states[claim_.delivery_id] = record_failure(session, claim_, result, now=now, policy=policy,
                                                         jitter=jitter())
     return states
@@ -76,7 +78,9 @@ def _one_by_one(session: Session, outcomes: Sequence[Outcome], *, now: datetime,
                 jitter: Callable[[], float]) -> dict[int, DeliveryState | None]:
     states: dict[int, DeliveryState | None] = {}
     for claim_, result in outcomes:
-        if isinstance(result, Receipt):
+        if isinstance(result, Receipt) and result.pending:
+            states[claim_.delivery_id] = S.PROCESSING if record_pending(session, claim_, result, now=now) else None
+        elif isinstance(result, Receipt):
             states[claim_.delivery_id] = S.PUBLISHED if record_success(session, claim_, result, now=now) else None
         else:
             states[claim_.delivery_id] = record_failure(session, claim_, result, now=now, policy=policy,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,14 +12,29 @@ from sqlalchemy.orm import Session
 
 from scheduler.errors import AuthExpiredError, PublishError, RateLimitedError
 from scheduler.lifecycle import DeliveryState, run_at_after_error, state_after_error
+from scheduler.media import MediaSigner, MediaStore, media_items
 from scheduler.metrics import first_collection
 from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Post
 from scheduler.networks import Network
-from scheduler.ports import PostContent, Receipt
+from scheduler.ports import MediaItem, PostContent, Receipt
 from scheduler.rendering import render_text
 from scheduler.transitions import move
 
 S = DeliveryState
+#: First look at a container-style network's pending post (Instagram usually needs a few seconds).
+FIRST_CHECK = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLinks:
+    """Where post images are stored and how networks are given URLs to fetch them."""
+
+    store: MediaStore
+    signer: MediaSigner
+
+    def items(self, session: Session, post_ids: Iterable[int], now: datetime) -> dict[int, tuple[MediaItem, ...]]:
+        """Return each post's images as adapter input (signed URLs valid from ``now``)."""
+        return media_items(session, post_ids, self.store, self.signer, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +62,7 @@ class RetryPolicy:
 
 
 def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease_s: float,
-          worker: str) -> list[Claim]:
+          worker: str, media: MediaLinks) -> list[Claim]:
     """Claim queued deliveries (``queued -> publishing``); the caller commits before any network call.
 
     Deliveries whose channel is disconnected or rate limited are parked instead, without a call.
@@ -81,11 +97,13 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
     if not fences:
         return []
     details = session.execute(
-        select(Delivery.id, Post.text, Post.link, Channel.id, Channel.network, Channel.credentials, Channel.handle)
+        select(Delivery.id, Post.id, Post.text, Post.link, Channel.id, Channel.network, Channel.credentials,
+               Channel.handle)
         .join(Post, Post.id == Delivery.post_id)
         .join(Channel, Channel.id == Delivery.channel_id)
         .where(Delivery.id.in_(list(fences)))
     ).all()
+    images = media.items(session, {row[1] for row in details}, now)
     attempts = {d_id: Attempt(delivery_id=d_id, number=fences[d_id], started_at=now, worker=worker)
                 for d_id in fences}
     session.add_all(attempts.values())
@@ -94,14 +112,17 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
         Claim(
             delivery_id=d_id, fence=fences[d_id], attempt_id=attempts[d_id].id, network=network,
             channel_id=channel_id, sealed_credentials=sealed, handle=handle,
-            content=PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link),
+            content=PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link,
+                                media=images.get(post_id, ())),
         )
-        for d_id, text, link, channel_id, network, sealed, handle in details
+        for d_id, post_id, text, link, channel_id, network, sealed, handle in details
     ]
 
 
 def record_success(session: Session, claim_: Claim, receipt: Receipt, *, now: datetime) -> bool:
-    """Record a published post; False if the claim was lost (the receipt is still logged)."""
+    """Record a published post (or a pending one, see record_pending); False if the claim was lost."""
+    if receipt.pending:
+        return record_pending(session, claim_, receipt, now=now)
     moved = move(
         session, claim_.delivery_id, S.PUBLISHING, S.PUBLISHED, fence=claim_.fence,
         external_id=receipt.external_id, external_url=receipt.url, published_at=now,
@@ -118,6 +139,24 @@ def record_success(session: Session, claim_: Claim, receipt: Receipt, *, now: da
                      last_error_message=None, metrics_due_at=first_collection(now))
         detail += " (adopted after the lease had expired)" if moved else " (claim lost: the delivery had moved on)"
     _finish_attempt(session, claim_.attempt_id, "published", detail, now)
+    return moved
+
+
+def record_pending(session: Session, claim_: Claim, receipt: Receipt, *, now: datetime) -> bool:
+    """The network accepted the media and is still processing it: ``publishing -> processing``.
+
+    Keeps the receipt (e.g. Instagram's container id) so scheduler.pending can look again from
+    ``now + FIRST_CHECK``; False if the claim was lost (the receipt is still logged).
+    """
+    data = json.dumps({"external_id": receipt.external_id, "url": receipt.url, "data": dict(receipt.pending_data)})
+    moved = move(session, claim_.delivery_id, S.PUBLISHING, S.PROCESSING, fence=claim_.fence, pending_data=data,
+                 check_at=now + FIRST_CHECK, attempts=Delivery.attempts + 1, last_error_kind=None,
+                 last_error_message=None, lease_until=None)
+    detail = f"accepted as {receipt.external_id}; the network is still processing the media"
+    if not moved:
+        # Nothing was published yet, and only this claim knew the container: it expires unused.
+        detail += " (claim lost: the delivery had moved on; the container is not followed up)"
+    _finish_attempt(session, claim_.attempt_id, "processing", detail, now)
     return moved
 
 

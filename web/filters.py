@@ -25,6 +25,8 @@ STATE_LABELS: dict[DeliveryState, str] = {
     S.SCHEDULED: _l("Scheduled"),
     S.QUEUED: _l("Queued"),
     S.PUBLISHING: _l("Publishing"),
+    S.PROCESSING: _l("Processing on the network"),
+    S.AWAITING_OWNER: _l("Waiting for the owner to post"),
     S.PUBLISHED: _l("Published"),
     S.RETRY_WAIT: _l("Waiting to retry"),
     S.FAILED: _l("Failed"),
@@ -37,6 +39,7 @@ STATE_LABELS: dict[DeliveryState, str] = {
 STATE_TONES: dict[DeliveryState, str] = {
     S.DRAFT: "neutral", S.AWAITING_APPROVAL: "neutral", S.CANCELLED: "neutral",
     S.SCHEDULED: "info", S.QUEUED: "info", S.PUBLISHING: "info", S.RETRY_WAIT: "info",
+    S.PROCESSING: "info", S.AWAITING_OWNER: "warning",
     S.PUBLISHED: "success",
     S.FAILED: "danger",
     S.NEEDS_RECONNECT: "warning", S.UNKNOWN: "warning",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 
 from redis import Redis
@@ -15,9 +16,10 @@ from adapters.registry import ADAPTERS, adapter_for
 from scheduler.config import Settings
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory
+from scheduler.media import MediaSigner, MediaStore
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, NetworkAdapter
-from scheduler.publishing import RetryPolicy
+from scheduler.publishing import MediaLinks, RetryPolicy
 from scheduler.secrets import with_local_secrets
 
 
@@ -64,6 +66,22 @@ class JobContext:
         s = self.settings
         return RetryPolicy(max_attempts=s.max_attempts, base_s=s.retry_base_s, cap_s=s.retry_cap_s,
                            reconcile_after_s=s.reconcile_after_s)
+
+    @cached_property
+    def media_store(self) -> MediaStore:
+        """Return the store of uploaded images (below the data directory)."""
+        return MediaStore(self.settings.data_path / "media")
+
+    @cached_property
+    def media_signer(self) -> MediaSigner:
+        """Return the signer of the image URLs networks fetch."""
+        s = self.settings
+        return MediaSigner(s.secret_key, s.base_url, timedelta(seconds=s.media_url_ttl_s))
+
+    @cached_property
+    def media(self) -> MediaLinks:
+        """Return the images' store and signer together, as the scheduler takes them."""
+        return MediaLinks(self.media_store, self.media_signer)
 
     def warm_up(self) -> None:
         """Import every adapter and open the database and Redis connections before the first job.

@@ -13,12 +13,14 @@ from rq import Queue
 from scheduler.clock import utcnow
 from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
 from scheduler.metrics import claim_due as claim_metrics
+from scheduler.pending import claim_checks as claim_pending_checks
 from scheduler.reconcile import claim_checks
 from scheduler.tokens import channels_to_refresh
 from workers.context import JobContext
 from workers.queues import (
     LIVE_JOB_STATUSES,
     METRICS_JOB,
+    PENDING_JOB,
     RECONCILE_JOB,
     TOKENS_JOB,
     chunk,
@@ -40,6 +42,7 @@ class TickReport:
     requeued: int = 0
     expired: int = 0
     reconciling: int = 0
+    checking: int = 0  # processing deliveries handed to a worker for a look at the network
     measuring: int = 0
     refreshing: int = 0
 
@@ -62,7 +65,8 @@ class Dispatcher:
             return TickReport(enqueued=enqueued)
         self._last_sweep = time.monotonic()
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
-                          reconciling=self.reconcile_unknown(), measuring=self.collect_metrics(),
+                          reconciling=self.reconcile_unknown(), checking=self.check_processing(),
+                          measuring=self.collect_metrics(),
                           refreshing=self.refresh_tokens())
 
     def dispatch_due(self) -> int:
@@ -114,6 +118,14 @@ class Dispatcher:
             due = claim_checks(session, now=utcnow())
         # A lost job is harmless: claim_checks pushed reconcile_at out, so the check comes round again.
         enqueue_follow_up(self.queue, RECONCILE_JOB, due, timeout_s=self._follow_up_timeout)
+        return len(due)
+
+    def check_processing(self) -> int:
+        """Hand processing deliveries (Instagram containers) whose next look is due to a worker."""
+        with self.ctx.sessions.begin() as session:
+            due = claim_pending_checks(session, now=utcnow())
+        # A lost job is harmless: claim_checks pushed check_at out, so the check comes round again.
+        enqueue_follow_up(self.queue, PENDING_JOB, due, timeout_s=self._follow_up_timeout)
         return len(due)
 
     def collect_metrics(self) -> int:

@@ -42,7 +42,8 @@ def publish_batch(ctx: JobContext, delivery_ids: Sequence[int]) -> dict[str, int
     with ctx.sessions.begin() as session:
         # Committed before any network call: if this process dies after this point, the lease
         # expires and the delivery becomes `unknown`, never silently re-published.
-        claims = claim(session, delivery_ids, now=utcnow(), lease_s=ctx.settings.lease_s, worker=ctx.worker_name)
+        claims = claim(session, delivery_ids, now=utcnow(), lease_s=ctx.settings.lease_s, worker=ctx.worker_name,
+                       media=ctx.media)
     counts: dict[str, int] = {"skipped": len(delivery_ids) - len(claims)}
     pending: set[Future[Outcome]] = {publish_pool(ctx).submit(_call_network, ctx, item) for item in claims}
     while pending:
@@ -74,19 +75,23 @@ def _record(ctx: JobContext, outcomes: list[Outcome]) -> dict[int, DeliveryState
     now = utcnow()
 
     def write() -> dict[int, DeliveryState | None]:
+        # Pending receipts (Instagram containers still processing) go to `processing`, not `published`.
         with ctx.sessions.begin() as session:
             return record_outcomes(session, outcomes, now=now, policy=ctx.retry_policy, jitter=random.random)
 
-    states = _with_db_retries(write)
+    states = with_db_retries(write)
     for item, result in outcomes:
-        if isinstance(result, Receipt):
+        if isinstance(result, Receipt) and result.pending:
+            log.info("delivery %s accepted as %s; processing on the network", item.delivery_id, result.external_id)
+        elif isinstance(result, Receipt):
             log.info("delivery %s published as %s", item.delivery_id, result.external_id)
         else:
             log.info("delivery %s: %s -> %s", item.delivery_id, type(result).__name__, states.get(item.delivery_id))
     return states
 
 
-def _with_db_retries(write: Callable[[], T], attempts: int = 5) -> T:
+def with_db_retries(write: Callable[[], T], attempts: int = 5) -> T:
+    """Run a database write that records a network call's result, retrying through brief outages."""
     # The network call already happened: losing its result would turn a known outcome into
     # `unknown`, so ride out a brief database outage before giving up.
     for attempt in range(attempts):

@@ -15,6 +15,7 @@ from scheduler.dispatch import QueuedDelivery
 PUBLISH_JOB = "workers.jobs.publish_deliveries"
 RECONCILE_JOB = "workers.reconcile.reconcile_deliveries"
 METRICS_JOB = "workers.metrics.collect_metrics"
+PENDING_JOB = "workers.pending.check_pending_deliveries"
 TOKENS_JOB = "workers.tokens.refresh_tokens"
 #: Job statuses that mean the job will still run; anything else (or no job) means it is lost.
 LIVE_JOB_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})
@@ -52,7 +53,7 @@ def enqueue_batches(queue: Queue, batches: Sequence[tuple[str, Sequence[int]]], 
 
 
 def enqueue_follow_up(queue: Queue, job: str, ids: Sequence[int], *, timeout_s: int) -> None:
-    """Enqueue one follow-up job (reconcile, metrics or token refresh) for these ids."""
+    """Enqueue one follow-up job (reconcile, pending check, metrics or token refresh) for these ids."""
     if ids:
         name = job.rsplit(".", 1)[-1].replace("_", "-")
         queue.enqueue_call(job, args=(list(ids),), timeout=timeout_s, result_ttl=0,

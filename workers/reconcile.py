@@ -23,7 +23,7 @@ def reconcile_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def reconcile_batch(ctx: JobContext, delivery_ids: list[int]) -> dict[str, int]:
     """Check the deliveries concurrently (read-only calls); count the results."""
     with ctx.sessions() as session:
-        tasks = load_tasks(session, delivery_ids)
+        tasks = load_tasks(session, delivery_ids, media=ctx.media, now=utcnow())
     counts = {"found": 0, "absent": 0, "check_failed": 0}
     for result in publish_pool(ctx).map(lambda task: _check(ctx, task), tasks):
         counts[result] += 1

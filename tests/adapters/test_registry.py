@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from adapters.instagram import InstagramAdapter
 from adapters.registry import ADAPTERS, UnsupportedNetworkError, adapter_for
 from adapters.x import XAdapter
 from scheduler.networks import Network
@@ -22,6 +23,10 @@ def test_adapter_for_builds_the_x_adapter_from_its_dotted_path() -> None:
     assert isinstance(adapter, XAdapter)
     assert adapter.network is Network.X
     assert ADAPTERS[Network.X] == "adapters.x:XAdapter"
+
+
+def test_instagram_is_registered_now_that_the_engine_follows_pending_containers() -> None:
+    assert isinstance(adapter_for(Network.INSTAGRAM, AdapterConfig()), InstagramAdapter)
 
 
 def test_one_instance_per_network_and_config() -> None:

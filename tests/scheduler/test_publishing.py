@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +22,21 @@ from scheduler.errors import (
     TransientError,
 )
 from scheduler.lifecycle import DeliveryState, backoff
-from scheduler.models import Attempt, Channel, ChannelStatus, Delivery
+from scheduler.media import MediaSigner, MediaStore
+from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Media
 from scheduler.networks import Network
 from scheduler.ports import Receipt
-from scheduler.publishing import Claim, RetryPolicy, claim, describe, record_failure, record_success
+from scheduler.publishing import (
+    FIRST_CHECK,
+    Claim,
+    MediaLinks,
+    RetryPolicy,
+    claim,
+    describe,
+    record_failure,
+    record_pending,
+    record_success,
+)
 from scheduler.transitions import move
 from tests.factories import make_channel, make_delivery, make_post
 
@@ -31,6 +44,9 @@ S = DeliveryState
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 LEASE_S = 120.0
 POLICY = RetryPolicy(max_attempts=3, base_s=30.0, cap_s=1800.0)
+# media_items only computes file paths and URLs; nothing is read from this directory.
+MEDIA = MediaLinks(MediaStore(Path("/srv/postillon/media")),
+                   MediaSigner("secret", "https://postillon.example", timedelta(hours=6)))
 
 
 def _queued(sessions: sessionmaker[Session], *, state: DeliveryState = S.QUEUED, **channel: Any) -> int:
@@ -43,7 +59,7 @@ def _queued(sessions: sessionmaker[Session], *, state: DeliveryState = S.QUEUED,
 def _claim(sessions: sessionmaker[Session], ids: list[int], *, now: datetime = NOW,
            worker: str = "w1") -> list[Claim]:
     with sessions.begin() as session:
-        return claim(session, ids, now=now, lease_s=LEASE_S, worker=worker)
+        return claim(session, ids, now=now, lease_s=LEASE_S, worker=worker, media=MEDIA)
 
 
 def _claim_one(sessions: sessionmaker[Session], delivery_id: int, **kwargs: Any) -> Claim:
@@ -109,6 +125,31 @@ def test_claim_carries_everything_the_network_call_needs(sessions: sessionmaker[
     assert claimed.content.delivery_id == delivery_id
     assert claimed.content.text == "Wir suchen eine Entwicklerin\nhttps://acme.example/jobs/1"
     assert claimed.content.link == "https://acme.example/jobs/1"
+    assert claimed.content.media == ()  # a text post has no images
+
+
+def _add_image(session: Session, post_id: int, position: int, sha: str) -> Media:
+    media = Media(post_id=post_id, position=position, filename=f"{sha}.jpg", mime_type="image/jpeg",
+                  size_bytes=1000 + position, width=1080, height=1350, sha256=sha * 64,
+                  storage_key=f"{sha * 2}/{sha * 64}.jpg", alt_text=f"Bild {position}")
+    session.add(media)
+    session.flush()
+    return media
+
+
+def test_claim_hands_the_posts_images_to_the_adapter_in_order(sessions: sessionmaker[Session]) -> None:
+    delivery_id = _queued(sessions)
+    with sessions.begin() as session:
+        post_id = session.get_one(Delivery, delivery_id).post_id
+        second, first = _add_image(session, post_id, 1, "b"), _add_image(session, post_id, 0, "a")
+        _add_image(session, make_post(session).id, 0, "c")  # another post's image stays out
+        expected = [MEDIA.signer.url(m, NOW) for m in (first, second)]
+    claimed = _claim_one(sessions, delivery_id)
+    assert [item.url for item in claimed.content.media] == expected
+    assert expected[0].startswith("https://postillon.example/media/") and expected[0].endswith(".jpg")
+    assert [item.alt_text for item in claimed.content.media] == ["Bild 0", "Bild 1"]
+    assert claimed.content.media[0].path == "/srv/postillon/media/aa/" + "a" * 64 + ".jpg"
+    assert (claimed.content.media[1].width, claimed.content.media[1].size_bytes) == (1080, 1001)
 
 
 def test_claim_increments_the_fence_of_a_delivery_claimed_before(sessions: sessionmaker[Session]) -> None:
@@ -270,6 +311,40 @@ def test_a_late_receipt_does_not_override_a_persons_decision(sessions: sessionma
     assert _succeed(sessions, claimed, Receipt("1790", None)) is False
     assert _delivery(sessions, delivery_id).state is S.FAILED
     assert "claim lost" in _attempts(sessions, delivery_id)[0].detail
+
+
+# --- record_pending ------------------------------------------------------------------------------
+
+
+def test_a_pending_receipt_moves_the_delivery_to_processing(sessions: sessionmaker[Session]) -> None:
+    delivery_id = _queued(sessions)
+    claimed = _claim_one(sessions, delivery_id)
+    receipt = Receipt("17890001", pending=True, pending_data={"container": "17890001", "caption": "Hallo"})
+    assert _succeed(sessions, claimed, receipt) is True  # record_success hands pending receipts on
+
+    delivery = _delivery(sessions, delivery_id)
+    assert delivery.state is S.PROCESSING
+    assert delivery.check_at == NOW + FIRST_CHECK and FIRST_CHECK <= timedelta(seconds=30)
+    assert delivery.lease_until is None and delivery.attempts == 1
+    assert delivery.external_id is None and delivery.published_at is None  # not live yet
+    assert json.loads(delivery.pending_data or "") == {
+        "external_id": "17890001", "url": None, "data": {"container": "17890001", "caption": "Hallo"}}
+    (attempt,) = _attempts(sessions, delivery_id)
+    assert (attempt.outcome, attempt.finished_at) == ("processing", NOW)
+    assert "17890001" in attempt.detail
+
+
+def test_a_pending_receipt_of_a_lost_claim_changes_nothing(sessions: sessionmaker[Session]) -> None:
+    delivery_id = _queued(sessions)
+    claimed = _claim_one(sessions, delivery_id)
+    with sessions.begin() as session:
+        expire_leases(session, now=NOW + timedelta(seconds=LEASE_S + 1))
+    with sessions.begin() as session:
+        assert record_pending(session, claimed, Receipt("c1", pending=True), now=NOW) is False
+    delivery = _delivery(sessions, delivery_id)
+    assert (delivery.state, delivery.pending_data, delivery.check_at) == (S.UNKNOWN, None, None)
+    (attempt,) = _attempts(sessions, delivery_id)
+    assert attempt.outcome == "processing" and "claim lost" in attempt.detail
 
 
 # --- record_failure ------------------------------------------------------------------------------
