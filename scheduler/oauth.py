@@ -1,7 +1,7 @@
 """The pure parts of the OAuth connect flow: a pending authorization (state + PKCE verifier) and its checks.
 
-The web layer keeps a ``PendingAuthorization`` in the signed session between the redirect to the
-network's consent page and the callback; ``check_callback`` decides whether a callback may use it.
+A ``PendingAuthorization`` waits on the server (``scheduler.oauth_store``) between the redirect to
+the network's consent page and the callback; ``check_callback`` decides whether a callback may use it.
 Nothing here talks to a network or a database.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from scheduler.clock import ensure_utc
 from scheduler.networks import Network
@@ -81,25 +80,6 @@ class PendingAuthorization:
         return cls(network=network, state=new_state(), code_verifier=new_code_verifier(),
                    created_at=ensure_utc(now), channel_id=channel_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe form for the session."""
-        return {"network": self.network.value, "state": self.state, "verifier": self.code_verifier,
-                "created_at": self.created_at.timestamp(), "channel_id": self.channel_id}
-
-    @classmethod
-    def from_dict(cls, data: object) -> PendingAuthorization | None:
-        """Return the pending authorization stored by ``to_dict``, or None if ``data`` is not one."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            channel_id = data.get("channel_id")
-            return cls(network=Network(data["network"]), state=str(data["state"]),
-                       code_verifier=str(data["verifier"]),
-                       created_at=datetime.fromtimestamp(float(data["created_at"]), tz=UTC),
-                       channel_id=int(channel_id) if channel_id is not None else None)
-        except (KeyError, TypeError, ValueError):
-            return None
-
     def expired(self, now: datetime) -> bool:
         """Tell whether the sign-in is older than ``PENDING_TTL`` at ``now``."""
         return ensure_utc(now) - self.created_at > PENDING_TTL
@@ -109,8 +89,8 @@ def check_callback(pending: PendingAuthorization | None, network: Network | str,
                    now: datetime) -> PendingAuthorization:
     """Return ``pending`` when a callback for ``network`` with ``state`` may use it at ``now``.
 
-    The caller must already have removed ``pending`` from where it was kept (single use), whatever
-    this returns.
+    The caller must already have removed ``pending`` from where it was kept (single use, see
+    ``oauth_store.take``), whatever this returns.
 
     Raises:
         MissingAuthorizationError: nothing was pending.

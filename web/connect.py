@@ -1,16 +1,15 @@
 """Connect channels through the networks' OAuth consent (authorization code + PKCE); admins only.
 
 Generic over every network with an adapter in ``adapters.registry.ADAPTERS``. Between the redirect
-to the consent page and the callback, the state, PKCE verifier, network, intended action and start
-time wait in the signed, HttpOnly session cookie (single use: taken out by the callback; 10 minutes).
-When a consent reaches several accounts (pages, organizations), their credentials wait in the
-session sealed with the CredentialBox until the admin picks one; the browser never sees a token.
+to the consent page and the callback, the PKCE verifier, network, intended action and start time
+wait on the server (``scheduler.oauth_store``; single use, 10 minutes); the session cookie holds
+only the state, which also travels in the consent URL. When a consent reaches several accounts
+(pages, organizations), their sealed credentials wait on the server too, under a random choice id
+kept in the session, until the admin picks one; neither the browser nor the cookie sees a token.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,7 +22,8 @@ from scheduler.crypto import CredentialKeyError
 from scheduler.errors import PublishError
 from scheduler.models import Channel, Role
 from scheduler.networks import Network
-from scheduler.oauth import PENDING_TTL, OAuthStateError, PendingAuthorization, check_callback
+from scheduler.oauth import OAuthStateError, check_callback
+from scheduler.oauth_store import WaitingChoice, begin, keep_choice, peek_choice, purge_expired, take, take_choice
 from scheduler.ports import AdapterConfig, ConnectedAccount, NetworkAdapter
 from web.auth import roles_required, user
 from web.db import get_session
@@ -36,8 +36,8 @@ bp = Blueprint("connect", __name__, url_prefix="/connect")
 
 #: The client id the web app uses on a sandbox network when none is configured (the sandbox takes any).
 SANDBOX_CLIENT_ID = "postillon-sandbox"
-PENDING_KEY = "oauth_pending"
-CHOICE_KEY = "oauth_choice"
+PENDING_KEY = "oauth_state"  # the state of the sign-in this browser started (no verifier, no token)
+CHOICE_KEY = "oauth_choice"  # the id of the accounts waiting to be chosen
 _CONFIG_KEY = "postillon.connect_config"
 
 
@@ -137,15 +137,19 @@ def reconnect(channel_id: int) -> ResponseReturnValue:
 
 def _start(network: Network, channel_id: int | None) -> ResponseReturnValue:
     adapter = _adapter(network)
-    pending = PendingAuthorization.start(network, services().clock(), channel_id)
+    db, now = get_session(), services().clock()
+    purge_expired(db, now)  # opportunistic: abandoned sign-ins and choices go once they expire
+    pending = begin(db, services().box, user().id, network, channel_id, now)
     try:
         url = adapter.authorization_url(pending.state, _redirect_uri(network), pending.code_verifier)
     except ValueError:  # no client id configured for this network
+        db.rollback()
         flash(_("%(network)s is not set up for sign-in yet: configure its client id (POSTILLON_%(env)s_CLIENT_ID).",
                 network=network.label, env=network.value.upper()), "error")
         return _to_list()
+    db.commit()
     session.pop(CHOICE_KEY, None)
-    session[PENDING_KEY] = pending.to_dict()
+    session[PENDING_KEY] = pending.state
     return redirect(url, 303)
 
 
@@ -153,14 +157,23 @@ def _start(network: Network, channel_id: int | None) -> ResponseReturnValue:
 @roles_required(Role.ADMIN)
 def callback(network_name: str) -> ResponseReturnValue:
     """Take the network's answer: check the state, trade the code, store the account (or ask which one)."""
-    pending = PendingAuthorization.from_dict(session.pop(PENDING_KEY, None))  # single use, whatever happens
     try:
         network = Network(network_name)
     except ValueError:
         abort(404)
+    expected, given = session.pop(PENDING_KEY, None), request.args.get("state")
+    db, now = get_session(), services().clock()
+    try:
+        # The sign-in this browser started, else the one the answer names; either way used up here.
+        pending = take(db, services().box, expected if isinstance(expected, str) else given, user().id, now)
+    except OAuthStateError as exc:
+        return _refuse(_(exc.message))
+    except CredentialKeyError:
+        pending = None
+    db.commit()
     error = request.args.get("error")
     if error:
-        if error == "access_denied":
+        if error in ("access_denied", "user_cancelled_authorize", "user_cancelled_login"):
             flash(_("You did not allow Postillon on %(network)s, so nothing was changed.", network=network.label),
                   "info")
         else:
@@ -168,7 +181,7 @@ def callback(network_name: str) -> ResponseReturnValue:
                     network=network.label, error=error[:100]), "error")
         return _to_list()
     try:
-        pending = check_callback(pending, network, request.args.get("state"), services().clock())
+        pending = check_callback(pending, network, given, now)
     except OAuthStateError as exc:
         return _refuse(_(exc.message))
     code = request.args.get("code")
@@ -183,7 +196,7 @@ def callback(network_name: str) -> ResponseReturnValue:
         return _to_list()
     if pending.channel_id is not None:
         # A reconnect needs the channel's own account; among several, take that one.
-        channel = get_session().get(Channel, pending.channel_id)
+        channel = db.get(Channel, pending.channel_id)
         own = [account for account in accounts if channel is not None and account.account_id == channel.account_id]
         accounts = own or accounts[:1]
     if not accounts:
@@ -191,31 +204,22 @@ def callback(network_name: str) -> ResponseReturnValue:
         return _to_list()
     if len(accounts) == 1:
         return _store(network, pending.channel_id, accounts[0])
-    box = services().box
-    session[CHOICE_KEY] = {
-        "network": network.value, "created_at": services().clock().timestamp(),
-        "accounts": [{"id": a.account_id, "name": a.name, "handle": a.handle, "sealed": box.seal(a.credentials)}
-                     for a in accounts],
-    }
+    session[CHOICE_KEY] = keep_choice(db, services().box, user().id, network, accounts, services().clock())
+    db.commit()
     return redirect(url_for("connect.choose", network_name=network.value), 303)
 
 
-@dataclass(frozen=True)
-class _Choice:
-    network: Network
-    accounts: list[dict[str, Any]]
+def _waiting(network: Network) -> WaitingChoice | None:
+    try:
+        waiting = peek_choice(get_session(), services().box, session.get(CHOICE_KEY), user().id, services().clock())
+    except CredentialKeyError:
+        return None
+    return waiting if waiting is not None and waiting.network is network else None
 
 
-def _choice(network: Network) -> _Choice | None:
-    data = session.get(CHOICE_KEY)
-    if not isinstance(data, dict) or data.get("network") != network.value:
-        return None
-    started = data.get("created_at")
-    if not isinstance(started, int | float) or services().clock().timestamp() - started > PENDING_TTL.total_seconds():
-        session.pop(CHOICE_KEY, None)
-        return None
-    accounts = data.get("accounts")
-    return _Choice(network, accounts) if isinstance(accounts, list) else None
+def _render_choice(network: Network, waiting: WaitingChoice, problem: str | None = None) -> str:
+    accounts = [{"id": a.account_id, "name": a.name, "handle": a.handle} for a in waiting.accounts]
+    return render_template("connect/choose.html", network=network, accounts=accounts, problem=problem)
 
 
 @bp.route("/<network_name>/choose", methods=["GET", "POST"])
@@ -223,25 +227,21 @@ def _choice(network: Network) -> _Choice | None:
 def choose(network_name: str) -> ResponseReturnValue:
     """Let the admin pick which of the accounts a consent reached becomes a channel."""
     network = _network(network_name)
-    choice = _choice(network)
-    if choice is None:
+    waiting = _waiting(network)
+    if waiting is None:
         return _refuse(_("No choice of accounts is waiting (it was used, or it expired after 10 minutes). "
                          "Start again from the channels page."))
     if request.method == "GET":
-        return render_template("connect/choose.html", network=network, accounts=choice.accounts)
-    picked = [a for a in choice.accounts if a.get("id") == request.form.get("account")]
+        return _render_choice(network, waiting)
+    picked = [a for a in waiting.accounts if a.account_id == request.form.get("account")]
     if not picked:
-        return render_template("connect/choose.html", network=network, accounts=choice.accounts,
-                               problem=_("Choose one of the accounts.")), 422
-    session.pop(CHOICE_KEY, None)
-    found = picked[0]
-    try:
-        credentials = services().box.open(str(found["sealed"]))
-    except CredentialKeyError:
-        return _refuse(_("The waiting accounts can no longer be read. Start again from the channels page."))
-    account = ConnectedAccount(account_id=str(found["id"]), name=str(found.get("name", "")),
-                               handle=str(found.get("handle", "")), credentials=credentials)
-    return _store(network, None, account)
+        return _render_choice(network, waiting, _("Choose one of the accounts.")), 422
+    # Used up in the same transaction that stores the channel; a second, concurrent pick finds nothing.
+    if take_choice(get_session(), services().box, session.pop(CHOICE_KEY, None), user().id,
+                   services().clock()) is None:
+        return _refuse(_("No choice of accounts is waiting (it was used, or it expired after 10 minutes). "
+                         "Start again from the channels page."))
+    return _store(network, None, picked[0])
 
 
 def _store(network: Network, channel_id: int | None, account: ConnectedAccount) -> ResponseReturnValue:

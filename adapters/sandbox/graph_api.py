@@ -434,7 +434,7 @@ def consent_page(state: SandboxState, request: Request, version: str) -> Respons
         '<p><label for="username">Page username</label> <input id="username" name="username" required '
         'pattern="[A-Za-z0-9_]{1,30}" autocomplete="off"></p><p><label for="name">Page name</label> '
         '<input id="name" name="name"></p><p><button name="decision" value="allow">Allow</button> '
-        '<button name="decision" value="deny">Cancel</button></p></form>'
+        '<button name="decision" value="deny" formnovalidate>Cancel</button></p></form>'
     )
     return html_page("Sandbox Facebook — log in", body)
 
@@ -451,8 +451,13 @@ def consent(state: SandboxState, request: Request, version: str) -> Response:
                                             "error_description": "Permissions error", "state": args["state"]})
     if not USERNAME.match(username):
         return consent_page(state, request, version)
-    code = state.network(Network.FACEBOOK).authorize(username, request.form.get("name", ""), args["redirect_uri"],
-                                                     "", "plain")
+    name = request.form.get("name", "")
+    code = state.network(Network.FACEBOOK).authorize(username, name, args["redirect_uri"], "", "plain")
+    if "instagram_basic" in args.get("scope", "").split(","):
+        # The page promises a linked Instagram account: an Instagram sign-in must find one, so make it.
+        ig = state.network(Network.INSTAGRAM)
+        if not any(account.username == username for account in ig.accounts()):
+            ig.add_account(username, name)
     return redirect_back(args["redirect_uri"], {"code": code, "state": args["state"]})
 
 

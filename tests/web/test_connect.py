@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -16,19 +15,17 @@ import pytest
 import requests
 from flask import Flask
 from sqlalchemy import String, select
-from werkzeug.serving import make_server
 
 from adapters.registry import ADAPTERS
 from scheduler.crypto import CredentialBox
-from scheduler.db import make_engine
 from scheduler.errors import RejectedError
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Base, Channel, ChannelStatus, Delivery, Role, User
+from scheduler.models import Base, Channel, ChannelStatus, Delivery, OAuthPending, Role, User
 from scheduler.networks import Network
 from scheduler.ports import AdapterConfig, ConnectedAccount, Credentials
 from tests.engine_fixtures import Sandbox
-from tests.factories import DEFAULT_PASSWORD, make_channel, make_delivery, make_user
-from tests.web.conftest import KEY, NOW, Browser, build_app, free_port, services_of, text_of, web_settings_for
+from tests.factories import make_channel, make_delivery, make_user
+from tests.web.conftest import KEY, NOW, Browser, build_app, services_of, text_of, web_settings_for
 
 
 @pytest.fixture
@@ -168,6 +165,49 @@ def test_a_forged_state_is_refused_and_nothing_is_stored(live_app: Flask, live: 
     assert _channels(live_app) == []
 
 
+def _cookie_session(app: Flask, browser: Browser) -> dict[str, Any]:
+    cookie = browser.client.get_cookie("postillon_session")
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    data: dict[str, Any] = serializer.loads(cookie.value)
+    return data
+
+
+def test_the_verifier_waits_on_the_server_and_the_cookie_holds_only_the_state(live_app: Flask,
+                                                                             live: Browser) -> None:
+    _login(live_app, live)
+    state = parse_qs(urlsplit(_consent(live)).query)["state"][0]
+    data = _cookie_session(live_app, live)
+    assert data["oauth_state"] == state
+    assert not [key for key in data if "verifier" in key or "pending" in key]
+    with services_of(live_app).sessions() as session:
+        [row] = session.scalars(select(OAuthPending))
+    assert row.state_hash == hashlib.sha256(state.encode()).hexdigest() and row.stage == "consent"
+    assert state not in row.sealed
+
+
+def test_another_admins_browser_cannot_use_the_callback(live_app: Flask, live: Browser) -> None:
+    _login(live_app, live)
+    callback = _consent(live)
+    other = Browser(live_app.test_client())
+    _login(live_app, other)
+    response = other.get(callback)
+    assert response.status_code == 400 and "does not belong to the sign-in started here" in text_of(response)
+    assert _channels(live_app) == []
+    # The sign-in is still there for the admin who started it.
+    assert live.get(callback).status_code == 303
+    assert [c.handle for c in _channels(live_app)] == ["acme_careers"]
+
+
+def test_starting_again_purges_expired_sign_ins(live_app: Flask, live: Browser) -> None:
+    _login(live_app, live)
+    _consent(live)
+    live_app.extensions["postillon"] = replace(services_of(live_app), clock=lambda: NOW + timedelta(minutes=11))
+    _consent(live)
+    with services_of(live_app).sessions() as session:
+        assert [row.created_at for row in session.scalars(select(OAuthPending))] == [NOW + timedelta(minutes=11)]
+
+
 def test_a_replayed_callback_is_refused(live_app: Flask, live: Browser) -> None:
     _login(live_app, live)
     callback = _consent(live)
@@ -288,6 +328,10 @@ def test_a_consent_reaching_several_pages_asks_which_one(app: Flask, browser: Br
     assert "Page 1" in page and "Page 2" in page and "SECRET" not in page
     cookie = browser.client.get_cookie("postillon_session")
     assert cookie is not None and "SECRET" not in cookie.value
+    assert "SECRET" not in str(_cookie_session(app, browser))
+    with services_of(app).sessions() as session:
+        [row] = session.scalars(select(OAuthPending))
+    assert row.stage == "choose" and "SECRET" not in row.sealed
     assert _channels(app) == []
 
     assert browser.post("/connect/linkedin/choose", {"account": "page-9"}).status_code == 422
@@ -297,9 +341,31 @@ def test_a_consent_reaching_several_pages_asks_which_one(app: Flask, browser: Br
     [channel] = _channels(app)
     assert (channel.network, channel.account_id, channel.name) == (Network.LINKEDIN, "page-2", "Page 2")
     assert CredentialBox([KEY]).open(channel.credentials).access_token == "SECRET-PAGE-TOKEN-2"
-    # The choice is used up.
+    # The choice is used up, on the server too.
     assert browser.post("/connect/linkedin/choose", {"account": "page-1"}).status_code == 400
     assert len(_channels(app)) == 1
+    with services_of(app).sessions() as session:
+        assert list(session.scalars(select(OAuthPending))) == []
+
+
+def test_a_choice_belongs_to_the_admin_who_signed_in(app: Flask, browser: Browser, pages: None) -> None:
+    _login(app, browser)
+    browser.get(_pages_callback(browser))
+    other = Browser(app.test_client())
+    _login(app, other)
+    with other.client.session_transaction() as stolen:
+        stolen["oauth_choice"] = _cookie_session(app, browser)["oauth_choice"]
+    assert other.post("/connect/linkedin/choose", {"account": "page-1"}).status_code == 400
+    assert browser.post("/connect/linkedin/choose", {"account": "page-1"}).status_code == 303
+    assert [c.account_id for c in _channels(app)] == ["page-1"]
+
+
+def test_a_choice_expires_after_ten_minutes(app: Flask, browser: Browser, pages: None) -> None:
+    _login(app, browser)
+    browser.get(_pages_callback(browser))
+    app.extensions["postillon"] = replace(services_of(app), clock=lambda: NOW + timedelta(minutes=10, seconds=1))
+    response = browser.get("/connect/linkedin/choose")
+    assert response.status_code == 400 and "expired after 10 minutes" in text_of(response)
 
 
 def test_a_reconnect_picks_the_channels_own_page(app: Flask, browser: Browser, pages: None) -> None:
@@ -329,54 +395,3 @@ def test_a_callback_for_another_network_is_refused(app: Flask, browser: Browser,
     callback = _pages_callback(browser)
     response = browser.get(callback.replace("/linkedin/", "/x/"))
     assert response.status_code == 400 and "another network" in text_of(response)
-
-
-@pytest.mark.browser
-@pytest.mark.browser
-def test_connecting_x_in_chromium(tmp_path: Path, sandbox: Sandbox) -> None:
-    from playwright import sync_api
-    url = f"sqlite:///{tmp_path}/connect.db"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    port, address = free_port(), urlsplit(sandbox.url)
-    base = f"http://127.0.0.1:{port}"
-    app = build_app(web_settings_for(url, tmp_path, base_url=base, sandbox_host=address.hostname,
-                                     sandbox_port=address.port))
-    with services_of(app).sessions.begin() as session:
-        admin = make_user(session, role=Role.ADMIN)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    errors: list[str] = []
-    try:
-        with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            try:
-                tab = chromium.new_page()
-                # Only this app's pages must be clean (the sandbox has no favicon, for one).
-                tab.on("console", lambda message: errors.append(message.text)
-                       if message.type == "error" and message.location.get("url", "").startswith(base) else None)
-                tab.goto(f"{base}/login")
-                tab.get_by_label("E-mail address").fill(admin.email)
-                tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
-                tab.get_by_role("button", name="Log in").click()
-                tab.wait_for_url(f"{base}/deliveries")
-                tab.goto(f"{base}/channels/")
-                tab.get_by_role("button", name="Connect an account on X").click()
-                tab.wait_for_url(f"{sandbox.url}/i/oauth2/authorize?**")
-                tab.get_by_label("Username").fill("browser_acme")
-                tab.get_by_label("Display name").fill("Browser ACME")
-                tab.get_by_role("button", name="Authorize app").click()
-                tab.wait_for_url(f"{base}/channels/")
-                sync_api.expect(tab.locator("body")).to_contain_text("X (@browser_acme) is connected.")
-                sync_api.expect(tab.locator("table")).to_contain_text("Browser ACME")
-            finally:
-                chromium.close()
-    finally:
-        server.shutdown()
-        thread.join(5)
-        services_of(app).engine.dispose()
-    assert errors == []
-    [channel] = _channels(app)
-    assert (channel.handle, channel.status) == ("browser_acme", ChannelStatus.CONNECTED)
