@@ -67,6 +67,38 @@ class PostKind(StrEnum):
     EVENT_PHOTOS = "event_photos"
 
 
+class VacancyStatus(StrEnum):
+    """Whether a vacancy is still to be filled; filling or closing it stops its pending posts."""
+
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class EmploymentType(StrEnum):
+    """schema.org JobPosting employmentType values (Google for Jobs)."""
+
+    FULL_TIME = "FULL_TIME"
+    PART_TIME = "PART_TIME"
+    CONTRACTOR = "CONTRACTOR"
+    TEMPORARY = "TEMPORARY"
+    INTERN = "INTERN"
+    APPRENTICESHIP = "APPRENTICESHIP"  # Lehre; published as OTHER in JobPosting
+    OTHER = "OTHER"
+
+
+class ApprovalState(StrEnum):
+    """Where a post stands in the company's review (posts of kinds without approval are `not_required`)."""
+
+    NOT_REQUIRED = "not_required"
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+
+
 class User(Base):
     """A person who logs in."""
 
@@ -117,10 +149,16 @@ class Post(Base):
     link: Mapped[str | None] = mapped_column(String(2048))
     campaign: Mapped[str] = mapped_column(String(120), default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"), index=True)  # job ads
+    repost_number: Mapped[int] = mapped_column(default=0)  # 0: the first ad; n: the n-th "still hiring" re-post
+    approval: Mapped[ApprovalState] = mapped_column(_enum(ApprovalState), default=ApprovalState.NOT_REQUIRED)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[created]
 
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="post")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     media: Mapped[list[Media]] = relationship(back_populates="post", order_by="Media.position")
 
 
@@ -141,6 +179,8 @@ class Media(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(255))  # path below the media directory
     alt_text: Mapped[str] = mapped_column(Text, default="")
+    caption: Mapped[str] = mapped_column(Text, default="")  # event photos: what the photo shows
+    consent: Mapped[bool] = mapped_column(default=False)  # the people shown agreed to its publication
     created_at: Mapped[created]
 
     post: Mapped[Post | None] = relationship(back_populates="media")
@@ -271,3 +311,112 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64))  # e.g. "delivery:42"
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Vacancy(Base):
+    """The job behind job ads."""
+
+    __tablename__ = "vacancy"
+
+    id: Mapped[intpk]
+    reference: Mapped[str] = mapped_column(String(64), default="")  # the ATS requisition id, if any
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="AT")  # decides which job-ad rules apply
+    employment_type: Mapped[EmploymentType] = mapped_column(_enum(EmploymentType), default=EmploymentType.FULL_TIME)
+    salary_statement: Mapped[str] = mapped_column(Text, default="")  # as it must appear in the ad
+    salary_min: Mapped[int | None]  # whole euros per salary_period; the collective-agreement minimum in AT
+    salary_period: Mapped[str] = mapped_column(String(8), default="MONTH")  # HOUR, MONTH, YEAR
+    overpay: Mapped[bool] = mapped_column(default=False)  # willing to pay more than the minimum (GlBG §9(2))
+    description: Mapped[str] = mapped_column(Text, default="")
+    apply_url: Mapped[str | None] = mapped_column(String(2048))  # external ATS; None: Postillon's own apply form
+    language: Mapped[str] = mapped_column(String(2), default="de")
+    valid_through: Mapped[datetime | None]
+    hiring_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.OPEN, index=True)
+    repost_every_days: Mapped[int | None]  # "still hiring": repeat until filled or valid_through
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[created]
+    updated_at: Mapped[created]
+    closed_at: Mapped[datetime | None]
+
+
+class MediaRendition(Base):
+    """An image resized and cropped for one network (aspect, size, JPEG for Instagram), made with Pillow."""
+
+    __tablename__ = "media_rendition"
+    __table_args__ = (UniqueConstraint("media_id", "network", name="uq_media_rendition_media_network"),)
+
+    id: Mapped[intpk]
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"))
+    network: Mapped[Network] = mapped_column(_enum(Network))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255))
+
+
+class PostText(Base):
+    """A post's own text for one network, overriding the common text there."""
+
+    __tablename__ = "post_text"
+    __table_args__ = (UniqueConstraint("post_id", "network", name="uq_post_text_post_network"),)
+
+    id: Mapped[intpk]
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    network: Mapped[Network] = mapped_column(_enum(Network))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class JobAdTemplate(Base):
+    """Editable per-network job-ad text in one language, with {placeholders} from the vacancy."""
+
+    __tablename__ = "job_ad_template"
+    __table_args__ = (UniqueConstraint("language", "network", name="uq_job_ad_template_language_network"),)
+
+    id: Mapped[intpk]
+    language: Mapped[str] = mapped_column(String(2))
+    network: Mapped[Network] = mapped_column(_enum(Network))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[created]
+
+
+class PostingSlot(Base):
+    """A regular time a channel posts (e.g. Tuesday 09:00 in the channel's zone); "add to queue" fills them."""
+
+    __tablename__ = "posting_slot"
+    __table_args__ = (UniqueConstraint("channel_id", "weekday", "local_time", name="uq_posting_slot_channel_time"),)
+
+    id: Mapped[intpk]
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"), index=True)
+    weekday: Mapped[int]  # 0 = Monday
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" wall-clock in the channel's time zone
+
+
+class Guideline(Base):
+    """Company rules checked when a post is saved; one row per post kind (kind None: every kind)."""
+
+    __tablename__ = "guideline"
+    __table_args__ = (UniqueConstraint("kind", name="uq_guideline_kind"),)
+
+    id: Mapped[intpk]
+    kind: Mapped[PostKind | None] = mapped_column(_enum(PostKind))
+    banned_words: Mapped[str] = mapped_column(Text, default="")  # one per line
+    required_hashtags: Mapped[str] = mapped_column(Text, default="")  # space separated
+    max_hashtags: Mapped[int | None]
+    legal_footer: Mapped[str] = mapped_column(Text, default="")  # must appear in the text
+    require_imprint_link: Mapped[bool] = mapped_column(default=False)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[created]
+
+
+class CompanySetting(Base):
+    """One company-wide setting as JSON (job-ad rules blocking or warning, imprint URL, …)."""
+
+    __tablename__ = "company_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[created]
