@@ -91,6 +91,9 @@ def dispatcher(once: bool) -> None:
     dispatch = Dispatcher(JobContext(_settings()))
     if once:
         click.echo(str(dispatch.tick(sweep=True)))
+        from workers.mail import wait_for_sender
+
+        wait_for_sender()  # notifications are mailed in a background thread; let it finish
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -101,15 +104,36 @@ def dispatcher(once: bool) -> None:
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
-def sandbox(host: str | None, port: int | None) -> None:
-    """Run the sandbox networks (fake X and friends) for development and tests."""
+@click.option("--smtp-port", type=int, default=None, help="Port of the sandbox mailbox (default 8026).")
+def sandbox(host: str | None, port: int | None, smtp_port: int | None) -> None:
+    """Run the sandbox networks (fake X and friends) and the sandbox mailbox for development and tests."""
     from adapters.sandbox.knobs import knobs_from_env
-    from adapters.sandbox.server import serve
+    from adapters.sandbox.mailbox import mailbox_for, start_smtp
+    from adapters.sandbox.server import base_url, make_sandbox_server
+    from adapters.sandbox.state import SandboxState
 
     settings = _settings()
+    host = host or settings.sandbox_host
     # Start knobs from POSTILLON_SANDBOX_KNOBS, e.g. '{"x": {"latency_ms": 200}}'.
-    serve(host or settings.sandbox_host, port or settings.sandbox_port, knobs=knobs_from_env(os.environ),
-          quiet=True)
+    state = SandboxState(knobs_from_env(os.environ))
+    server = make_sandbox_server(host, port or settings.sandbox_port, state=state, quiet=True)
+    log = logging.getLogger("postillon.sandbox")
+    try:
+        smtp = start_smtp(mailbox_for(state), host, smtp_port or settings.sandbox_smtp_port)
+        log.info("sandbox mailbox: SMTP on %s:%s, read it at %s/_sandbox/mailbox", host, smtp.port, base_url(server))
+    except (OSError, RuntimeError, TimeoutError) as exc:  # port taken: the networks still work without it
+        smtp = None
+        log.error("sandbox mailbox not started on port %s: %s", smtp_port or settings.sandbox_smtp_port, exc)
+    log.info("sandbox networks on %s (what was posted: %s/)", base_url(server), base_url(server))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if smtp is not None:
+            smtp.stop()
+        state.close()
+        server.server_close()
 
 
 @main.command("create-user")

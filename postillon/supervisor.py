@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import click
 import requests
@@ -58,6 +59,8 @@ def run_all(settings: Settings) -> None:
              if settings.database_url.startswith("sqlite") else "PostgreSQL")
     upgrade(settings.database_url)
     email, password = ensure_admin(settings)
+    settings = with_sandbox_mailbox(settings)
+    log.info("mail: %s", mail_target(settings))
     env = _child_env(settings)
     children = [Child("web", ["web", "--processes", "2"]), Child("dispatcher", ["dispatcher"])]
     children += [Child(f"worker-{i + 1}", ["worker"]) for i in range(settings.workers)]
@@ -99,6 +102,31 @@ def _supervise(children: list[Child], env: dict[str, str], stop: threading.Event
             log.warning("%s exited with %s; restarting", child.name, child.process.returncode)
             child.restarts += 1
             child.start(env)
+
+
+def with_sandbox_mailbox(settings: Settings) -> Settings:
+    """With the sandbox on and no SMTP server configured, send mail to the sandbox mailbox."""
+    if not settings.sandbox or settings.smtp_url:
+        return settings
+    return replace(settings, smtp_url=sandbox_mailbox_url(settings))
+
+
+def sandbox_mailbox_url(settings: Settings) -> str:
+    """Return the SMTP URL of the sandbox mailbox (started with the sandbox networks)."""
+    return f"smtp://{settings.sandbox_host}:{settings.sandbox_smtp_port}"
+
+
+def mail_target(settings: Settings) -> str:
+    """Return where mail goes, for the log: never the user name or password."""
+    if not settings.smtp_url:
+        return "off (set POSTILLON_SMTP_URL to send notifications by e-mail)"
+    if settings.sandbox and settings.smtp_url == sandbox_mailbox_url(settings):
+        return f"the sandbox mailbox, {settings.sandbox_url}/_sandbox/mailbox"
+    try:
+        parts = urlsplit(settings.smtp_url)
+        return f"SMTP server {parts.hostname}:{parts.port or 'default port'}"
+    except ValueError:
+        return "SMTP server (the URL is malformed)"
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
@@ -161,6 +189,8 @@ def _banner(settings: Settings, email: str, password: str | None) -> None:
     ]
     if settings.sandbox:
         lines.append(f"  Sandbox    {settings.sandbox_url}/  (what was 'posted' to the sandbox networks)")
+        if settings.smtp_url == sandbox_mailbox_url(settings):
+            lines.append(f"  Mailbox    {settings.sandbox_url}/_sandbox/mailbox  (the e-mail Postillon sent)")
     lines += ["  Stop with Ctrl-C.", ""]
     click.echo("\n".join(lines))
 

@@ -30,6 +30,7 @@ def add_channel(session: Session, box: CredentialBox, network: Network, account:
     store_credentials(channel, box, account.credentials)
     channel.status = ChannelStatus.CONNECTED
     channel.status_detail = ""
+    channel.reconnect_notified_at = None  # a later disconnect is news again
     session.flush()
     audit(session, user_id, "channel.connected", f"channel:{channel.id}", f"{network.value} {account.handle}")
     return channel
@@ -45,6 +46,7 @@ def reconnect_channel(session: Session, box: CredentialBox, channel_id: int, acc
     channel.status = ChannelStatus.CONNECTED
     channel.status_detail = ""
     channel.rate_limited_until = None
+    channel.reconnect_notified_at = None  # a later disconnect is news again
     waiting = list(session.scalars(select(Delivery.id).where(Delivery.channel_id == channel_id,
                                                              Delivery.state == DeliveryState.NEEDS_RECONNECT)))
     resumed = move_many(session, waiting, DeliveryState.NEEDS_RECONNECT, DeliveryState.SCHEDULED, run_at=now,

@@ -46,3 +46,7 @@ RULES: dict[Network, NetworkRules] = {
     Network.INSTAGRAM: NetworkRules(max_text=2200, max_media=10),
     Network.XING: NetworkRules(max_text=3000, max_media=1),
 }
+
+#: Networks whose tokens Postillon cannot renew by itself: Facebook Page and Instagram (Facebook
+#: Login) tokens are long-lived and end with a new consent, so their owners are warned ahead.
+NO_TOKEN_REFRESH: frozenset[Network] = frozenset({Network.FACEBOOK, Network.INSTAGRAM})

@@ -64,6 +64,7 @@ class Problem:
     field: str  # "text", "link" or "media"
     code: str  # stable machine code, e.g. "too_long"
     message: str  # plain words for the author
+    blocking: bool = True  # False: a warning the author may accept (e.g. a job-ad rule an admin left advisory)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from scheduler.config import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; production reads ``POSTILLON_*`` once (with generated local secrets), tests pass Settings."""
     # Imported here so that importing ``web`` stays free of side effects and import cycles.
-    from web import api, auth, channels, connect, db, errors, filters, i18n, posts, security
+    from web import api, auth, channels, connect, db, errors, filters, i18n, media, posts, security, tasks
     from web.services import AppServices
 
     if settings is None:
@@ -29,6 +29,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     filters.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
-    for module in (auth, posts, channels, connect, api):
+    for module in (auth, posts, channels, connect, api, media, tasks):
         app.register_blueprint(module.bp)
+    tasks.init_app(app)
+    from web import notifications
+
+    notifications.init_app(app)
+    app.register_blueprint(notifications.bp)
     return app

@@ -1,4 +1,4 @@
-"""The JSON admin API under ``/_sandbox/``: accounts, posts, knobs, forced faults, stats, reset."""
+"""The JSON admin API under ``/_sandbox/``: accounts, posts, knobs, forced faults, stats, reset, mail."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox.knobs import KnobError
+from adapters.sandbox.mailbox import mailbox_for, mailbox_page
 from adapters.sandbox.routing import Route, json_response, read_json_object
 from adapters.sandbox.state import NetworkState, SandboxState
 from scheduler.networks import Network
@@ -21,6 +22,9 @@ def routes() -> list[Route]:
     return [
         Route("/_sandbox/stats", ("GET",), stats),
         Route("/_sandbox/reset", ("POST",), reset),
+        Route("/_sandbox/mail", ("GET",), list_mail),
+        Route("/_sandbox/mail", ("DELETE",), clear_mail),
+        Route("/_sandbox/mailbox", ("GET",), mailbox_page),
         Route(f"{net}/accounts", ("GET",), list_accounts),
         Route(f"{net}/accounts", ("POST",), create_account),
         Route(f"{net}/accounts/<account_id>/revoke", ("POST",), revoke_account),
@@ -42,9 +46,23 @@ def stats(state: SandboxState, request: Request) -> Response:
 
 
 def reset(state: SandboxState, request: Request) -> Response:
-    """``POST /_sandbox/reset``: forget everything; knobs return to their start values."""
+    """``POST /_sandbox/reset``: forget everything (mail too); knobs return to their start values."""
     state.reset()
+    mailbox_for(state).clear()
     return json_response({"reset": True})
+
+
+def list_mail(state: SandboxState, request: Request) -> Response:
+    """``GET /_sandbox/mail[?to=…]``: the mail the sandbox SMTP server received, newest first."""
+    to = request.args.get("to", "").lower()
+    mails = [mail.to_dict() for mail in mailbox_for(state).mails()
+             if not to or any(to in address.lower() for address in mail.to)]
+    return json_response({"mail": mails, "count": len(mails)})
+
+
+def clear_mail(state: SandboxState, request: Request) -> Response:
+    """``DELETE /_sandbox/mail``: forget every received mail."""
+    return json_response({"deleted": mailbox_for(state).clear()})
 
 
 def list_accounts(state: SandboxState, request: Request, network: str) -> Response:
