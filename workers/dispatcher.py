@@ -17,6 +17,7 @@ from scheduler.pending import claim_checks as claim_pending_checks
 from scheduler.reconcile import claim_checks
 from scheduler.tokens import channels_to_refresh
 from workers.context import JobContext
+from workers.mail import notify_sweep
 from workers.queues import (
     LIVE_JOB_STATUSES,
     METRICS_JOB,
@@ -45,6 +46,7 @@ class TickReport:
     checking: int = 0  # processing deliveries handed to a worker for a look at the network
     measuring: int = 0
     refreshing: int = 0
+    notified: int = 0  # notifications created (mailed by a background thread)
 
 
 class Dispatcher:
@@ -67,7 +69,7 @@ class Dispatcher:
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
                           reconciling=self.reconcile_unknown(), checking=self.check_processing(),
                           measuring=self.collect_metrics(),
-                          refreshing=self.refresh_tokens())
+                          refreshing=self.refresh_tokens(), notified=self.notify())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -177,3 +179,7 @@ class Dispatcher:
                 log.exception("dispatcher round failed; retrying")
                 stop.wait(1.0)
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+    def notify(self) -> int:
+        """Create the notifications people are owed; they are mailed in a background thread."""
+        return notify_sweep(self.ctx)
