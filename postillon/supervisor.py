@@ -14,21 +14,13 @@ from urllib.parse import urlsplit
 
 import click
 import requests
-from sqlalchemy import func, select
 
 from postillon.migrate import ensure_admin, upgrade
 from postillon.redis_server import ensure_redis
-from scheduler.clock import utcnow
+from postillon.sandbox_channels import connect_sandbox_channels
 from scheduler.config import Settings
-from scheduler.crypto import CredentialBox
-from scheduler.db import make_engine, make_session_factory
-from scheduler.models import Channel
-from scheduler.networks import Network
 
 log = logging.getLogger("postillon.run")
-
-SANDBOX_CHANNELS = (("postillon_jobs", "Postillon Careers"), ("postillon_news", "Postillon News"))
-
 
 @dataclass
 class Child:
@@ -73,7 +65,8 @@ def run_all(settings: Settings) -> None:
         for child in children:
             child.start(env)
         if settings.sandbox:
-            _connect_sandbox_channels(settings)
+            wait_for_http(settings.sandbox_url + "/")
+            connect_sandbox_channels(settings, email)
         _banner(settings, email, password)
         _supervise(children, env, stop)
     finally:
@@ -133,39 +126,6 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(settings.to_env())
     return env
-
-
-def _connect_sandbox_channels(settings: Settings) -> None:
-    """Give a new installation two sandbox X channels, and reconnect existing ones on every start.
-
-    The sandbox keeps its accounts in memory, so after a restart it knows none of the tokens the
-    channels hold; without this every sandbox channel would need a manual reconnect.
-    """
-    from adapters.sandbox_accounts import create_sandbox_account
-    from scheduler.channels import add_channel, reconnect_channel
-
-    wait_for_http(settings.sandbox_url + "/")
-    box = CredentialBox(settings.encryption_keys)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine).begin() as session:
-            channels = list(session.scalars(select(Channel).where(Channel.network == Network.X)))
-            if not channels and not session.scalar(select(func.count(Channel.id))):
-                for handle, name in SANDBOX_CHANNELS:
-                    account = create_sandbox_account(settings.sandbox_url, Network.X, username=handle, name=name)
-                    add_channel(session, box, Network.X, account, user_id=None, tz_name=settings.default_tz)
-                log.info("connected two sandbox X channels: %s", ", ".join("@" + h for h, _ in SANDBOX_CHANNELS))
-                return
-            for channel in channels:
-                account = create_sandbox_account(settings.sandbox_url, Network.X,
-                                                 username=channel.handle.lstrip("@") or f"channel{channel.id}",
-                                                 name=channel.name)
-                channel.account_id = account.account_id
-                reconnect_channel(session, box, channel.id, account, user_id=None, now=utcnow())
-            if channels:
-                log.info("reconnected %d sandbox channel(s) to the freshly started sandbox", len(channels))
-    finally:
-        engine.dispose()
 
 
 def wait_for_http(url: str, timeout_s: float = 30.0) -> None:

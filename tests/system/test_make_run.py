@@ -139,6 +139,53 @@ def test_compose_schedule_one_minute_ahead_to_two_sandbox_channels_and_see_both_
             browser.close()
 
 
+def test_a_photo_goes_to_instagram_and_becomes_a_xing_task_for_the_owner(product: Product,
+                                                                          tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "messestand.jpg"
+    Image.new("RGB", (1080, 1350), "teal").save(photo, format="JPEG")
+    text = f"Unser Messestand in Wels #{int(time.time())}"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page: Any = browser.new_page()
+            _log_in(page, product)
+            page.get_by_role("link", name="Compose").first.click()
+            page.get_by_label("Text", exact=True).fill(text)
+            page.get_by_label(re.compile("Postillon Photos")).check()
+            page.get_by_label(re.compile("Postillon auf XING")).check()
+            page.get_by_label("Add images").set_input_files([str(photo)])
+            sync_api.expect(page.locator("#media-list li")).to_have_count(1)
+            page.get_by_role("button", name="Schedule").click()
+            page.wait_for_url(re.compile(r"/deliveries"))
+            rows = page.locator("tr", has_text=text[:30])
+            sync_api.expect(rows).to_have_count(2)
+            instagram = rows.filter(has_text="Instagram")
+            xing = rows.filter(has_text="XING")
+            # Instagram: container, processing, then published through the check job.
+            sync_api.expect(instagram).to_contain_text("Published", timeout=90_000)
+            sync_api.expect(xing).to_contain_text("Waiting for the owner to post", timeout=30_000)
+
+            # The owner (the admin here) got the task by e-mail in the sandbox mailbox.
+            def mailed() -> bool:
+                mails = requests.get(product.sandbox_url + "/_sandbox/mail", timeout=5).json()["mail"]
+                return any(text in mail["body"] and mail["to"] == [product.email] for mail in mails)
+
+            wait_until(mailed, 60, "the task e-mail")
+            xing.get_by_role("link", name="Open the task").click()
+            task = page.locator("article.task", has_text=text)
+            sync_api.expect(task.locator("textarea")).to_have_value(re.compile(re.escape(text)))
+            task.get_by_label(re.compile("Address of your post")).fill("https://www.xing.com/feed/posts/1234")
+            task.get_by_role("button", name="Mark as posted").click()
+            sync_api.expect(page.get_by_text("recorded as published")).to_be_visible()
+            page.goto(product.url + "/deliveries")
+            sync_api.expect(page.locator("tr", has_text=text[:30]).filter(has_text="XING")).to_contain_text(
+                "Published")
+        finally:
+            browser.close()
+
+
 def test_stopping_run_stops_every_process(product: Product) -> None:
     children = subprocess.run(["pgrep", "-g", str(product.process.pid)], capture_output=True, text=True).stdout.split()
     assert len(children) >= 5  # run, sandbox, web, dispatcher, worker
@@ -156,7 +203,7 @@ def test_after_a_restart_the_sandbox_channels_still_publish(product: Product, da
         product.process.wait(timeout=30)
     text = f"Nach dem Neustart: Tag der offenen Tür in Leoben #{int(time.time())}"
     with started(data_dir) as again, sync_api.sync_playwright() as playwright:
-        assert any("reconnected 2 sandbox channel(s)" in line for line in again.output)
+        assert any("reconnected 5 sandbox channel(s)" in line for line in again.output)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page: Any = browser.new_page()
