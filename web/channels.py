@@ -68,6 +68,10 @@ def add_sandbox() -> ResponseReturnValue:
         return _page(form, 422)
     settings = services().settings
     network = Network(form.network.data)
+    if not services().uses_sandbox(network):
+        form.network.errors = [_("%(network)s is connected to the real network here, not the sandbox.",
+                                 network=network.label)]
+        return _page(form, 422)
     try:
         account = create_sandbox_account(settings.sandbox_url, network, username=(form.handle.data or "").lstrip("@"),
                                          name=(form.name.data or "").strip(), timeout_s=settings.connect_timeout_s)

@@ -99,10 +99,14 @@ class MarkPublishedForm(FlaskForm):
     back = HiddenField()
 
 
+#: Networks a sandbox channel can be on (every network with an adapter; XING is an assisted channel).
+SANDBOX_NETWORKS = (Network.X, Network.LINKEDIN, Network.FACEBOOK, Network.INSTAGRAM)
+
+
 class SandboxChannelForm(FlaskForm):
     """A channel on the sandbox networks (the stand-in for a network's sign-in during development)."""
 
-    network = SelectField(_l("Network"), choices=[SelectChoice(Network.X.value, Network.X.label)],
+    network = SelectField(_l("Network"), choices=[SelectChoice(n.value, n.label) for n in SANDBOX_NETWORKS],
                           default=Network.X.value)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     handle = StringField(_l("Handle"), validators=[

@@ -68,6 +68,17 @@ def test_an_admin_adds_a_sandbox_channel(live_app: Flask, live: Browser, sandbox
     assert "X (@acme_careers)" in text_of(live.get("/compose"))
 
 
+@pytest.mark.parametrize("network", [Network.LINKEDIN, Network.FACEBOOK, Network.INSTAGRAM])
+def test_sandbox_channels_can_be_added_on_every_network_with_an_adapter(live_app: Flask, live: Browser,
+                                                                        sandbox: Sandbox, network: Network) -> None:
+    _login_admin(live_app, live)
+    response = live.post("/channels/sandbox", {"network": network.value, "name": "ACME", "handle": "acme_hr"})
+    assert response.status_code == 303
+    [channel] = _channels(live_app)
+    assert (channel.network, channel.handle, channel.status) == (network, "acme_hr", ChannelStatus.CONNECTED)
+    assert channel.account_id
+
+
 def test_reconnect_gets_a_fresh_sandbox_token_and_resumes_waiting_deliveries(live_app: Flask, live: Browser,
                                                                               sandbox: Sandbox) -> None:
     _login_admin(live_app, live)
