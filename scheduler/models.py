@@ -142,6 +142,11 @@ class Post(Base):
     """One piece of content; its deliveries put it on channels."""
 
     __tablename__ = "post"
+    __table_args__ = (
+        # One post per "still hiring" round of a vacancy, whatever two dispatchers do at once.
+        Index("uq_post_vacancy_repost", "vacancy_id", "repost_number", unique=True,
+              postgresql_where=text("repost_number > 0"), sqlite_where=text("repost_number > 0")),
+    )
 
     id: Mapped[intpk]
     kind: Mapped[PostKind] = mapped_column(_enum(PostKind), default=PostKind.PRODUCT_NEWS)
@@ -194,6 +199,8 @@ class Delivery(Base):
         UniqueConstraint("post_id", "channel_id", "due_at", name="uq_delivery_post_channel_due"),
         Index("ix_delivery_state_run_at", "state", "run_at"),
         Index("ix_delivery_metrics_due_at", "metrics_due_at"),
+        Index("ix_delivery_due_at", "due_at"),  # the calendar's date range
+        Index("ix_delivery_channel_due_at", "channel_id", "due_at"),  # posting slots: is this slot taken?
         Index(
             "uq_delivery_channel_external_id", "channel_id", "external_id", unique=True,
             postgresql_where=text("external_id IS NOT NULL"), sqlite_where=text("external_id IS NOT NULL"),

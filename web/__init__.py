@@ -13,7 +13,27 @@ from scheduler.config import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; production reads ``POSTILLON_*`` once (with generated local secrets), tests pass Settings."""
     # Imported here so that importing ``web`` stays free of side effects and import cycles.
-    from web import api, auth, channels, connect, db, errors, filters, i18n, media, posts, security, tasks
+    from web import (
+        api,
+        approvals,
+        auth,
+        calendar,
+        channels,
+        compose,  # noqa: F401  (adds the composer's views to the posts blueprint)
+        connect,
+        db,
+        errors,
+        filters,
+        i18n,
+        media,
+        notifications,
+        posts,
+        security,
+        slots,
+        tasks,
+        vacancies,
+    )
+    from web import settings as settings_pages
     from web.services import AppServices
 
     if settings is None:
@@ -29,11 +49,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     filters.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
-    for module in (auth, posts, channels, connect, api, media, tasks):
+    for module in (auth, posts, channels, connect, api, media, tasks, notifications, vacancies, calendar, slots,
+                   approvals, settings_pages):
         app.register_blueprint(module.bp)
-    tasks.init_app(app)
-    from web import notifications
-
-    notifications.init_app(app)
-    app.register_blueprint(notifications.bp)
+    for module in (tasks, notifications, approvals):  # their counts in the navigation
+        module.init_app(app)
     return app

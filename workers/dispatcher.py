@@ -15,6 +15,7 @@ from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_lea
 from scheduler.metrics import claim_due as claim_metrics
 from scheduler.pending import claim_checks as claim_pending_checks
 from scheduler.reconcile import claim_checks
+from scheduler.reposts import plan_reposts
 from scheduler.tokens import channels_to_refresh
 from workers.context import JobContext
 from workers.mail import notify_sweep
@@ -47,6 +48,7 @@ class TickReport:
     measuring: int = 0
     refreshing: int = 0
     notified: int = 0  # notifications created (mailed by a background thread)
+    reposted: int = 0  # "still hiring" re-posts created
 
 
 class Dispatcher:
@@ -69,7 +71,7 @@ class Dispatcher:
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
                           reconciling=self.reconcile_unknown(), checking=self.check_processing(),
                           measuring=self.collect_metrics(),
-                          refreshing=self.refresh_tokens(), notified=self.notify())
+                          refreshing=self.refresh_tokens(), notified=self.notify(), reposted=self.plan_reposts())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -179,6 +181,11 @@ class Dispatcher:
                 log.exception("dispatcher round failed; retrying")
                 stop.wait(1.0)
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+    def plan_reposts(self) -> int:
+        """Create the "still hiring" re-posts that are due."""
+        with self.ctx.sessions.begin() as session:
+            return plan_reposts(session, utcnow())
 
     def notify(self) -> int:
         """Create the notifications people are owed; they are mailed in a background thread."""
