@@ -8,8 +8,12 @@ from typing import Any
 from flask import Blueprint, get_template_attribute, jsonify, make_response, request, url_for
 from flask.typing import ResponseReturnValue
 
+from scheduler.guidelines import check_guidelines
+from scheduler.jobrules import check_job_ad
 from scheduler.media import owned_unattached, preview_items
-from scheduler.models import Media
+from scheduler.models import Media, PostKind, Vacancy
+from scheduler.networks import Network
+from scheduler.ports import PostContent, Problem
 from scheduler.queries import DeliveryRow, StateGroup, count_by_group, list_deliveries, postable_channels
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
@@ -105,10 +109,24 @@ def validate() -> ResponseReturnValue:
         if isinstance(raw_ids, list) else []
     db = get_session()
     media = preview_items(owned_unattached(db, media_ids, user().id))
-    checks = check_channels(services().adapter_config, postable_channels(db), text, data.get("link"), media)
+    raw_texts = data.get("texts")
+    raw_texts = raw_texts if isinstance(raw_texts, dict) else {}
+    texts = {Network(k): str(v)[:MAX_TEXT] for k, v in raw_texts.items() if k in set(Network) and isinstance(v, str)}
+    kind = PostKind(data["kind"]) if data.get("kind") in set(PostKind) else PostKind.PRODUCT_NEWS
+    vacancy = db.get(Vacancy, data["vacancy"]) if isinstance(data.get("vacancy"), int) else None
+
+    def company_rules(network: Network, content: PostContent) -> list[Problem]:
+        found = check_guidelines(db, kind, network, content.text, content.link)
+        return found + (check_job_ad(db, vacancy, content.text, network) if vacancy is not None else [])
+
+    checks = check_channels(services().adapter_config, postable_channels(db), text, data.get("link"), media, texts,
+                            company_rules)
     return jsonify(channels=[
         {"id": check.channel_id, "length": check.length, "max": check.max_length,
-         "problems": [problem.message for problem in check.problems]}
+         "problems": [problem.message for problem in check.problems if problem.blocking],
+         "warnings": [problem.message for problem in check.problems if not problem.blocking],
+         "preview": {"visible": check.preview.visible, "folded": check.preview.folded,
+                     "images": check.preview.images, "link": check.preview.link}}
         for check in checks
     ])
 

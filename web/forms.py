@@ -61,7 +61,8 @@ class ComposeForm(FlaskForm):
                                    invalid_choice_message=_l("One of the chosen channels cannot be used; "
                                                              "choose again."))
     when = RadioField(_l("When"), default="now",
-                      choices=[SelectChoice("now", _l("Publish now")), SelectChoice("later", _l("At a date and time"))])
+                      choices=[SelectChoice("now", _l("Publish now")), SelectChoice("later", _l("At a date and time")),
+                               SelectChoice("queue", _l("In each channel's next free posting slot"))])
     date = DateField(_l("Date"), validators=[Optional()])
     time = TimeField(_l("Time"), validators=[Optional()], format=["%H:%M", "%H:%M:%S"])
 

@@ -7,20 +7,17 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import DeliveryState
-from scheduler.media import owned_unattached, preview_items
-from scheduler.models import Channel, Delivery, Media, PostKind, Role
-from scheduler.posts import DraftProblems, PostDraft, cancel_delivery, mark_published, publish_again, schedule_post
-from scheduler.queries import StateGroup, get_delivery, postable_channels
+from scheduler.models import Delivery
+from scheduler.posts import cancel_delivery, mark_published, publish_again
+from scheduler.queries import StateGroup, get_delivery
 from web.api import deliveries_payload, group_arg
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
-from web.filters import local_time, state_label, user_tz
-from web.forms import ComposeForm, DueTimeError, MarkPublishedForm
-from web.i18n import _, ngettext
-from web.media import MAX_FILES, save_uploads
+from web.filters import state_label
+from web.forms import MarkPublishedForm
+from web.i18n import _
 from web.security import safe_target
 from web.services import services
-from web.validation import check_channels, validator
 
 bp = Blueprint("posts", __name__)
 
@@ -35,92 +32,6 @@ def deliveries() -> str:
     group = group_arg()
     payload, etag = deliveries_payload(group)
     return render_template("posts/deliveries.html", group=group, groups=list(StateGroup), payload=payload, etag=etag)
-
-
-@bp.route("/compose", methods=["GET", "POST"])
-@roles_required(*POSTING_ROLES)
-def compose() -> ResponseReturnValue:
-    """Write a post and schedule it on channels, now or at a local date and time."""
-    db = get_session()
-    channels = postable_channels(db)
-    form = ComposeForm()
-    form.set_channels(channels)
-    if request.method == "GET":
-        form.kind.data = (PostKind.JOB_AD if user().role is Role.RECRUITER else PostKind.PRODUCT_NEWS).value
-        return render_template("posts/compose.html", form=form, channels=channels, problems={}, tz_name=user_tz(),
-                               media=[], max_upload_mb=services().settings.max_upload_bytes // 1_048_576)
-    problems = _form_problems(form)
-    media = _media_of_request(db, problems)
-    due_at = None
-    try:
-        due_at = form.due_at_utc(user_tz())
-    except DueTimeError as exc:
-        problems.setdefault("due_at", []).append(str(exc))
-    if problems:
-        # The draft is not complete enough to schedule; still show what each chosen channel thinks of the text.
-        chosen = [channel for channel in channels if channel.id in set(form.channels.data or [])]
-        for check in check_channels(services().adapter_config, chosen, form.text.data or "", form.link.data,
-                                    preview_items(media)):
-            if check.problems:
-                problems[f"channel-{check.channel_id}"] = [p.message for p in check.problems]
-        return _compose_again(form, channels, problems, media)
-    draft = PostDraft(text=form.text.data or "", channel_ids=form.channels.data or [], due_at=due_at,
-                      link=form.link.data, kind=PostKind(form.kind.data), campaign=form.campaign.data or "",
-                      media_ids=[m.id for m in media])
-    try:
-        schedule_post(db, draft, author_id=user().id, now=services().clock(),
-                      validate=validator(services().adapter_config))
-    except DraftProblems as found:
-        db.rollback()
-        for problem in found.general:
-            problems.setdefault(problem.field, []).append(problem.message)
-        for channel_id, channel_problems in found.by_channel.items():
-            problems[f"channel-{channel_id}"] = [p.message for p in channel_problems]
-        return _compose_again(form, channels, problems, owned_unattached(db, [m.id for m in media], user().id))
-    db.commit()
-    count = len(set(draft.channel_ids))
-    if due_at is None:
-        flash(ngettext("Publishing now on %(num)d channel.", "Publishing now on %(num)d channels.", count), "success")
-    else:
-        flash(ngettext("Scheduled for %(time)s on %(num)d channel.", "Scheduled for %(time)s on %(num)d channels.",
-                       count, time=local_time(due_at)), "success")
-    return redirect(url_for("posts.deliveries"), 303)
-
-
-def _form_problems(form: ComposeForm) -> Problems:
-    form.validate_on_submit()
-    problems: Problems = {}
-    for name, messages in form.errors.items():
-        if name in ("date", "time"):
-            continue  # reported once, as a due-time problem (see ComposeForm.due_at_utc)
-        problems[str(name)] = [str(message) for message in messages]
-    return problems
-
-
-def _compose_again(form: ComposeForm, channels: list[Channel], problems: Problems,
-                   media: list[Media]) -> tuple[str, int]:
-    return render_template("posts/compose.html", form=form, channels=channels, problems=problems,
-                           tz_name=user_tz(), media=media,
-                           max_upload_mb=services().settings.max_upload_bytes // 1_048_576), 422
-
-
-def _media_of_request(db: Session, problems: Problems) -> list[Media]:
-    """Store newly attached images at once (committed: kept even if the draft has problems) and return all."""
-    saved, refused = save_uploads(db, request.files.getlist("images")[:MAX_FILES], user().id)
-    if refused:
-        problems.setdefault("media", []).extend(refused)
-    kept = [int(i) for i in request.form.getlist("media_ids") if i.isdigit()]
-    media = owned_unattached(db, [*kept, *(m.id for m in saved)], user().id)
-    if len(media) < len(set(kept)) + len(saved):
-        problems.setdefault("media", []).append(_("An image is no longer available; add it again."))
-    for item in media:  # alt texts typed next to the previews
-        alt = request.form.get(f"alt-{item.id}")
-        if alt is not None:
-            item.alt_text = alt.strip()[:1000]
-    db.commit()
-    if len(media) > MAX_FILES:
-        problems.setdefault("media", []).append(_("A post takes at most %(max)d images.", max=MAX_FILES))
-    return media
 
 
 @bp.get("/deliveries/<int:delivery_id>")

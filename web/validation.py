@@ -5,7 +5,7 @@ Networks without an adapter yet fall back to their plain text limit from ``sched
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.registry import UnsupportedNetworkError, adapter_for
@@ -13,7 +13,7 @@ from adapters.textcount import weighted_length
 from scheduler.models import Channel
 from scheduler.networks import RULES, Network
 from scheduler.ports import AdapterConfig, MediaItem, PostContent, Problem
-from scheduler.posts import Validator
+from scheduler.posts import Validator, text_for
 from scheduler.rendering import render_text
 from web.i18n import _
 
@@ -37,6 +37,21 @@ def counted_length(network: Network, text: str) -> int:
     return weighted_length(text) if network is Network.X else len(text)
 
 
+#: Characters a network shows before it folds a post behind "… more" (feed view, desktop; X shows it all).
+FOLDS: dict[Network, int | None] = {Network.X: None, Network.LINKEDIN: 210, Network.FACEBOOK: 480,
+                                    Network.INSTAGRAM: 125, Network.XING: 250}
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """How a post will look on a network's feed: the visible part of the text, whether it folds, images."""
+
+    visible: str
+    folded: bool
+    images: int
+    link: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelCheck:
     """What the composer shows for one channel while the text is typed."""
@@ -45,18 +60,33 @@ class ChannelCheck:
     length: int
     max_length: int
     problems: list[Problem]
+    preview: Preview
+
+
+def preview(network: Network, rendered: str, link: str | None, images: int) -> Preview:
+    """Return the feed view of ``rendered`` on ``network``."""
+    fold = FOLDS.get(network)
+    if fold is None or len(rendered) <= fold:
+        return Preview(rendered, False, images, link)
+    cut = rendered[:fold].rsplit(" ", 1)[0] if " " in rendered[:fold] else rendered[:fold]
+    return Preview(cut.rstrip(), True, images, link)
 
 
 def check_channels(config: AdapterConfig, channels: Sequence[Channel], text: str,
-                   link: str | None, media: tuple[MediaItem, ...] = ()) -> list[ChannelCheck]:
-    """Render the post (with its images) for each channel's network and check it there."""
+                   link: str | None, media: tuple[MediaItem, ...] = (),
+                   texts: Mapping[Network, str] | None = None, extra: Validator | None = None) -> list[ChannelCheck]:
+    """Render the post (its own text per network, with its images) for each channel's network and check it there."""
     link = (link or "").strip() or None
     checks = []
     for channel in channels:
-        rendered = render_text(text, link, channel.network)
+        rendered = render_text(text_for(text, texts or {}, channel.network), link, channel.network)
         content = PostContent(delivery_id=0, text=rendered, link=link, media=media)
+        found = validate_content(config, channel.network, content)
+        if extra is not None:
+            found += extra(channel.network, content)
         checks.append(ChannelCheck(channel.id, counted_length(channel.network, rendered),
-                                   RULES[channel.network].max_text, validate_content(config, channel.network, content)))
+                                   RULES[channel.network].max_text, found,
+                                   preview(channel.network, rendered, link, len(media))))
     return checks
 
 

@@ -127,7 +127,12 @@ def test_validate_counts_and_checks_each_channel(browser: Browser, login_as: Cal
     assert checks[x.id]["length"] == 260 + 1 + 23 and checks[x.id]["max"] == 280
     assert checks[x.id]["problems"] == ["X counts 284 of 280 characters (links count 23)."]
     # LinkedIn's adapter checks its own limit (escaped "little text" counts).
-    assert checks[linkedin.id] == {"id": linkedin.id, "length": 260 + 1 + 32, "max": 3000, "problems": []}
+    assert {k: v for k, v in checks[linkedin.id].items() if k != "preview"} == {
+        "id": linkedin.id, "length": 260 + 1 + 32, "max": 3000, "problems": [], "warnings": []}
+    # The preview shows what LinkedIn's feed shows before "… more".
+    assert checks[linkedin.id]["preview"] == {"visible": "y" * 210, "folded": True, "images": 0,
+                                              "link": "https://karriere.acme.at/jobs/42"}
+    assert checks[x.id]["preview"]["folded"] is False
     too_long = browser.post_json("/api/validate", {"text": "z" * 3001}).get_json()
     [problem] = {c["id"]: c["problems"] for c in too_long["channels"]}[linkedin.id]
     assert problem.startswith("LinkedIn takes 3000 characters; this text counts 3001")
@@ -147,3 +152,20 @@ def test_validate_needs_a_posting_role(browser: Browser, login_as: Callable[...,
     assert response.status_code == 403
     assert response.is_json
 
+
+
+def test_validate_uses_each_networks_own_text_and_the_company_guidelines(
+        browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session]) -> None:
+    from scheduler.models import Guideline
+
+    with db.begin() as session:
+        x = make_channel(session, handle="careers")
+        linkedin = make_channel(session, network=Network.LINKEDIN, handle="", name="ACME GmbH")
+        session.add(Guideline(kind=None, banned_words="Rockstar"))
+    login_as()
+    body = {"text": "Wir suchen Verstärkung.", "texts": {"x": "Rockstar gesucht!"}, "kind": "job_ad"}
+    checks = {c["id"]: c for c in browser.post_json("/api/validate", body).get_json()["channels"]}
+    assert checks[x.id]["preview"]["visible"] == "Rockstar gesucht!"
+    assert any("Rockstar" in message for message in checks[x.id]["problems"])
+    assert checks[linkedin.id]["preview"]["visible"] == "Wir suchen Verstärkung."
+    assert checks[linkedin.id]["problems"] == []

@@ -100,11 +100,11 @@ def test_the_composer_counts_per_channel_and_shows_problems(served: tuple[Flask,
     sync_api.expect(page.locator("#when-later")).to_be_hidden()
     page.get_by_label("At a date and time").check()
     sync_api.expect(page.locator("#when-later")).to_be_visible()
-    page.get_by_label("Text").fill("Hallo https://karriere.acme.at/jobs/1")
+    page.get_by_label("Text", exact=True).fill("Hallo https://karriere.acme.at/jobs/1")
     counter = page.locator(f"#channel-{channel}-count")
     sync_api.expect(counter).to_have_text("29 / 280")  # "Hallo " + a link counted as 23
     page.locator(f"#channel-{channel}").check()
-    page.get_by_label("Text").fill("x" * 281)
+    page.get_by_label("Text", exact=True).fill("x" * 281)
     sync_api.expect(counter).to_have_text("281 / 280")
     sync_api.expect(page.locator(f"#channel-{channel}-problems")).to_contain_text("X counts 281 of 280 characters")
 
@@ -128,7 +128,7 @@ def test_images_upload_when_chosen_and_each_channel_checks_them(served: tuple[Fl
     with services_of(app).sessions.begin() as session:
         insta = make_channel(session, network=Network.INSTAGRAM, handle="acme.insta").id
     page.goto(f"{base}/compose")
-    page.get_by_label("Text").fill("Unser Stand auf der Messe.")
+    page.get_by_label("Text", exact=True).fill("Unser Stand auf der Messe.")
     page.locator(f"#channel-{insta}").check()
     page.get_by_label("Add images").set_input_files([str(_image_file(tmp_path, "logo.png", "PNG"))])
     items = page.locator("#media-list li")

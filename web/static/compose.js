@@ -25,7 +25,48 @@
     return box !== null && box.checked;
   }
 
+  function ownTexts() {
+    var texts = {};
+    Array.prototype.forEach.call(form.querySelectorAll("textarea[data-network]"), function (area) {
+      if (area.value.trim()) { texts[area.dataset.network] = area.value; }
+    });
+    return texts;
+  }
+
+  function showPreviews(result) {
+    var box = document.getElementById("previews");
+    if (!box) { return; }
+    var cards = result.channels.filter(function (channel) { return checked(channel.id); }).map(function (channel) {
+      var label = document.querySelector('label[for="channel-' + channel.id + '"]');
+      var card = document.createElement("article");
+      card.className = "preview";
+      var title = document.createElement("h3");
+      title.textContent = label ? label.firstChild.textContent.trim() : String(channel.id);
+      var body = document.createElement("p");
+      body.className = "preview-text";
+      body.textContent = channel.preview.visible;
+      if (channel.preview.folded) {
+        var more = document.createElement("span");
+        more.className = "muted";
+        more.textContent = " " + (box.dataset.moreLabel || "… more");
+        body.appendChild(more);
+      }
+      card.append(title, body);
+      if (channel.preview.images) {
+        var images = document.createElement("p");
+        images.className = "muted";
+        images.textContent = channel.preview.images + " " + (box.dataset.imagesLabel || "images");
+        card.appendChild(images);
+      }
+      return card;
+    });
+    box.replaceChildren.apply(box, cards);
+    var empty = document.getElementById("previews-empty");
+    if (empty) { empty.hidden = cards.length > 0; }
+  }
+
   function show(result) {
+    showPreviews(result);
     result.channels.forEach(function (channel) {
       var counter = form.querySelector('[data-counter="' + channel.id + '"]');
       if (counter) {
@@ -34,7 +75,7 @@
       }
       var list = form.querySelector('[data-problems="' + channel.id + '"]');
       if (!list) { return; }
-      var messages = checked(channel.id) ? channel.problems : [];
+      var messages = checked(channel.id) ? channel.problems.concat(channel.warnings || []) : [];
       var current = Array.prototype.map.call(list.children, function (li) { return li.textContent; });
       if (current.join("\n") === messages.join("\n")) { return; }  // unchanged: do not re-announce
       list.replaceChildren.apply(list, messages.map(function (message) {
@@ -108,7 +149,11 @@
   }
 
   function check() {
-    var body = JSON.stringify({ text: text ? text.value : "", link: link ? link.value : "", media: mediaIds() });
+    var kind = form.elements.namedItem("kind");
+    var vacancy = form.elements.namedItem("vacancy_id");
+    var body = JSON.stringify({ text: text ? text.value : "", link: link ? link.value : "", media: mediaIds(),
+                                texts: ownTexts(), kind: kind ? kind.value : "",
+                                vacancy: vacancy ? parseInt(vacancy.value, 10) : null });
     if (body === lastBody) { return; }
     lastBody = body;
     fetch(form.dataset.validateUrl, {
@@ -136,10 +181,10 @@
   form.addEventListener("change", function (event) {
     if (event.target.name === "when") { syncWhen(); }
     if (event.target.name === "images") { upload(event.target); }
-    if (event.target.name === "channels") { lastBody = null; soon(); }
+    if (event.target.name === "channels" || event.target.name === "kind") { lastBody = null; soon(); }
   });
   form.addEventListener("input", function (event) {
-    if (event.target === text || event.target === link) { soon(); }
+    if (event.target === text || event.target === link || event.target.dataset.network) { soon(); }
   });
   syncWhen();
   check();
