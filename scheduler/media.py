@@ -1,79 +1,35 @@
-"""Uploaded images: checked with Pillow, stored by content hash, handed to networks under signed URLs.
+"""Uploaded images: checked with Pillow, stripped of metadata, stored by content hash, handed to networks.
+
+Every upload is re-encoded before it is stored (clean_image), so EXIF (GPS position, camera serial),
+XMP and comments never leave the house; the EXIF orientation is applied first so photos stay upright.
+The ICC colour profile is kept, and animated GIFs and WebPs keep their frames.
 
 Instagram and the Graph API fetch images themselves, so each image a network is asked to take has
 a public URL of Postillon's own, signed with the app secret and valid for ``media_url_ttl_s``. The
 signature covers the media id, the expiry and the content hash, so a URL stops working when it
-expires or the file changes.
+expires or the file changes. Renditions (scheduler.renditions) are signed under ``r/<id>``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scheduler.models import Media
-from scheduler.ports import MediaItem
+from scheduler.imaging import ACCEPTED_FORMATS, EXTENSIONS, ImageInfo, MediaError, clean_image, inspect_image
+from scheduler.models import Media, MediaRendition, PostKind
+from scheduler.networks import Network
+from scheduler.ports import MediaItem, Problem
+from scheduler.renditions import plan_for, rendition_for
 
-#: Pillow format name -> the MIME type Postillon stores and serves.
-ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-#: Pillow refuses larger images as possible decompression bombs; 50 megapixels is far above any network's limit.
-MAX_PIXELS = 50_000_000
-
-
-class MediaError(ValueError):
-    """An upload Postillon cannot use; ``message`` is plain words for the author."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
-    """What Postillon needs to know about an image to validate it for every network."""
-
-    mime_type: str
-    width: int
-    height: int
-    size_bytes: int
-    sha256: str
-
-
-def inspect_image(data: bytes, filename: str, *, max_bytes: int) -> ImageInfo:
-    """Return the type, size and hash of an uploaded image.
-
-    Raises:
-        MediaError: empty, too large, not an image, or a format no network takes.
-    """
-    if not data:
-        raise MediaError(f"{filename} is empty.")
-    if len(data) > max_bytes:
-        raise MediaError(f"{filename} has {len(data) / 1_048_576:.1f} MB; the limit is "
-                         f"{max_bytes / 1_048_576:.0f} MB per image.")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise MediaError(f"{filename} has more than {MAX_PIXELS // 1_000_000} megapixels.")
-            image.verify()
-            fmt, width, height = image.format, image.width, image.height
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise MediaError(f"{filename} is not an image Postillon can read.") from None
-    mime = ACCEPTED_FORMATS.get(fmt or "")
-    if mime is None:
-        raise MediaError(f"{filename} is a {fmt} image; use JPEG, PNG, GIF or WebP.")
-    return ImageInfo(mime_type=mime, width=width, height=height, size_bytes=len(data),
-                     sha256=hashlib.sha256(data).hexdigest())
-
+__all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "ImageInfo", "MediaError", "MediaSigner", "MediaStore", "attach",
+           "clean_image", "expires_at", "inspect_image", "media_items", "media_problems", "owned_unattached",
+           "preview_items"]
 
 class MediaStore:
     """Files below one directory, named by content hash (the same image is stored once)."""
@@ -101,51 +57,92 @@ class MediaStore:
 
 
 class MediaSigner:
-    """Signs and checks the public URLs networks fetch images from."""
+    """Signs and checks the public URLs networks fetch images (originals and renditions) from."""
 
     def __init__(self, secret: str, base_url: str, ttl: timedelta) -> None:
         self._key = hashlib.sha256(b"postillon-media|" + secret.encode()).digest()
         self.base_url = base_url.rstrip("/")
         self.ttl = ttl
 
-    def signature(self, media_id: int, expires: int, sha256: str) -> str:
-        """Return the URL signature for one media item and expiry (unix seconds)."""
-        message = f"{media_id}|{expires}|{sha256}".encode()
+    def signature(self, ident: str, expires: int, sha256: str) -> str:
+        """Return the URL signature for one file (``"<media id>"`` or ``"r<rendition id>"``) and expiry."""
+        message = f"{ident}|{expires}|{sha256}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
-    def url(self, media: Media, now: datetime) -> str:
-        """Return a public URL for ``media`` valid until ``now + ttl``."""
+    def url(self, media: Media | MediaRendition, now: datetime) -> str:
+        """Return a public URL for ``media`` (or a rendition, under ``/media/r/``) valid until ``now + ttl``."""
         expires = int((now + self.ttl).timestamp())
-        signature = self.signature(media.id, expires, media.sha256)
+        signature = self.signature(_ident(media), expires, media.sha256)
         ext = EXTENSIONS.get(media.mime_type, "bin")
-        return f"{self.base_url}/media/{media.id}/{expires}/{signature}.{ext}"
+        path = f"r/{media.id}" if isinstance(media, MediaRendition) else str(media.id)
+        return f"{self.base_url}/media/{path}/{expires}/{signature}.{ext}"
 
-    def verify(self, media: Media, expires: int, signature: str, now: datetime) -> bool:
+    def verify(self, media: Media | MediaRendition, expires: int, signature: str, now: datetime) -> bool:
         """Tell whether ``signature`` is valid for ``media`` and not expired at ``now``."""
         if expires < now.timestamp():
             return False
-        return hmac.compare_digest(signature, self.signature(media.id, expires, media.sha256))
+        return hmac.compare_digest(signature, self.signature(_ident(media), expires, media.sha256))
 
 
-def media_items(session: Session, post_ids: Iterable[int], store: MediaStore, signer: MediaSigner,
-                now: datetime) -> dict[int, tuple[MediaItem, ...]]:
-    """Return each post's images as adapter input (signed URL, local path, size), in order."""
-    found: dict[int, list[MediaItem]] = {}
-    rows = session.scalars(select(Media).where(Media.post_id.in_(list(post_ids)))
+def _ident(media: Media | MediaRendition) -> str:
+    # Media ids sign as digits and rendition ids with an "r", so one id's signature never opens the other.
+    return f"r{media.id}" if isinstance(media, MediaRendition) else str(media.id)
+
+
+def media_items(session: Session, wanted: Iterable[tuple[int, Network]], store: MediaStore, signer: MediaSigner,
+                now: datetime) -> dict[tuple[int, Network], tuple[MediaItem, ...]]:
+    """Return each (post, network)'s images as adapter input, in order: the network's rendition where needed.
+
+    Renditions are made here on first use (and cached); an original that cannot be read is handed on
+    as it is, so the adapter's own checks name the problem instead of the claim failing.
+    """
+    pairs = set(wanted)
+    found: dict[int, list[Media]] = {}
+    rows = session.scalars(select(Media).where(Media.post_id.in_({post_id for post_id, _ in pairs}))
                            .order_by(Media.post_id, Media.position, Media.id))
     for media in rows:
         assert media.post_id is not None
-        found.setdefault(media.post_id, []).append(MediaItem(
-            url=signer.url(media, now), mime_type=media.mime_type, alt_text=media.alt_text,
-            path=str(store.path(media.storage_key)), width=media.width, height=media.height,
-            size_bytes=media.size_bytes))
-    return {post_id: tuple(items) for post_id, items in found.items()}
+        found.setdefault(media.post_id, []).append(media)
+    result: dict[tuple[int, Network], tuple[MediaItem, ...]] = {}
+    for post_id, network in pairs:
+        items = []
+        for media in found.get(post_id, []):
+            try:
+                served: Media | MediaRendition = rendition_for(session, store, media, network)
+            except (MediaError, OSError):
+                served = media
+            items.append(MediaItem(url=signer.url(served, now), mime_type=served.mime_type, alt_text=media.alt_text,
+                                   path=str(store.path(served.storage_key)), width=served.width,
+                                   height=served.height, size_bytes=served.size_bytes))
+        result[(post_id, network)] = tuple(items)
+    return result
 
 
-def preview_items(medias: Sequence[Media]) -> tuple[MediaItem, ...]:
-    """Return adapter input for validation before a post is saved (no URL needed to check limits)."""
-    return tuple(MediaItem(url="", mime_type=m.mime_type, alt_text=m.alt_text, width=m.width, height=m.height,
-                           size_bytes=m.size_bytes) for m in medias)
+def preview_items(medias: Sequence[Media], network: Network | None = None) -> tuple[MediaItem, ...]:
+    """Return adapter input for validation before a post is saved (no URL needed to check limits).
+
+    With a ``network``, an image that needs a rendition there is described as that rendition will be
+    (type and dimensions; its byte size is known only once made, and renditions always meet the limit).
+    """
+    items = []
+    for m in medias:
+        plan = plan_for(m.mime_type, m.width, m.height, m.size_bytes, network) if network else None
+        if plan is None:
+            items.append(MediaItem(url="", mime_type=m.mime_type, alt_text=m.alt_text, width=m.width,
+                                   height=m.height, size_bytes=m.size_bytes))
+        else:
+            items.append(MediaItem(url="", mime_type=plan.mime_type, alt_text=m.alt_text, width=plan.width,
+                                   height=plan.height))
+    return tuple(items)
+
+
+def media_problems(kind: PostKind, medias: Sequence[Media]) -> list[Problem]:
+    """Return what stops these images for a post of ``kind``: event photos need the consent of the people shown."""
+    if kind is not PostKind.EVENT_PHOTOS:
+        return []
+    return [Problem("media", "no_consent", f"{m.filename} has no consent from the people shown; confirm it "
+                                           "in the media library or remove the photo.")
+            for m in medias if not m.consent]
 
 
 def owned_unattached(session: Session, media_ids: Sequence[int], owner_id: int | None) -> list[Media]:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
-from scheduler.media import attach, owned_unattached, preview_items
+from scheduler.media import attach, media_problems, owned_unattached, preview_items
 from scheduler.models import AuditEvent, Channel, ChannelStatus, Delivery, Media, Post, PostKind, PostText
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Problem
@@ -85,7 +85,7 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
             problems.by_channel[channel.id] = [Problem("channels", "disabled", f"{channel.name} is disabled.")]
             continue
         text = render_text(text_for(draft.text, draft.texts, channel.network), link, channel.network)
-        content = PostContent(delivery_id=0, text=text, link=link, media=preview_items(media))
+        content = PostContent(delivery_id=0, text=text, link=link, media=preview_items(media, channel.network))
         found = validate(channel.network, content)
         if found:
             problems.by_channel[channel.id] = found
@@ -123,6 +123,7 @@ def _general_problems(draft: PostDraft, link: str | None, media: Sequence[Media]
         problems.general.append(Problem("text", "empty", "Write a text, add a link or add an image."))
     if link and not _is_web_url(link):
         problems.general.append(Problem("link", "bad_url", "The link must start with https:// or http://."))
+    problems.general.extend(media_problems(draft.kind, media))
     due_times = [draft.due_at or now, *draft.due_by_channel.values()]
     if not draft.as_draft and min(due_times) < now - PAST_GRACE:
         problems.general.append(Problem("due_at", "in_past", "The time lies in the past; pick a later time."))

@@ -32,9 +32,10 @@ class MediaLinks:
     store: MediaStore
     signer: MediaSigner
 
-    def items(self, session: Session, post_ids: Iterable[int], now: datetime) -> dict[int, tuple[MediaItem, ...]]:
-        """Return each post's images as adapter input (signed URLs valid from ``now``)."""
-        return media_items(session, post_ids, self.store, self.signer, now)
+    def items(self, session: Session, wanted: Iterable[tuple[int, Network]],
+              now: datetime) -> dict[tuple[int, Network], tuple[MediaItem, ...]]:
+        """Return each (post, network)'s images as adapter input: the network's renditions, signed from ``now``."""
+        return media_items(session, wanted, self.store, self.signer, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
         .join(Channel, Channel.id == Delivery.channel_id)
         .where(Delivery.id.in_(list(fences)))
     ).all()
-    images = media.items(session, {row[1] for row in details}, now)
+    images = media.items(session, {(row[1], row[5]) for row in details}, now)
     attempts = {d_id: Attempt(delivery_id=d_id, number=fences[d_id], started_at=now, worker=worker)
                 for d_id in fences}
     session.add_all(attempts.values())
@@ -113,7 +114,7 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
             delivery_id=d_id, fence=fences[d_id], attempt_id=attempts[d_id].id, network=network,
             channel_id=channel_id, sealed_credentials=sealed, handle=handle,
             content=PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link,
-                                media=images.get(post_id, ())),
+                                media=images.get((post_id, network), ())),
         )
         for d_id, post_id, text, link, channel_id, network, sealed, handle in details
     ]

@@ -71,11 +71,11 @@ def load_tasks(session: Session, delivery_ids: list[int], *, media: MediaLinks, 
         .join(Channel, Channel.id == Delivery.channel_id)
         .where(Delivery.id.in_(delivery_ids), Delivery.state == S.UNKNOWN)
     ).all()
-    images = media.items(session, {row[4] for row in rows}, now)
+    images = media.items(session, {(row[4], row[1]) for row in rows}, now)
     return [
         ReconcileTask(d_id, network, sealed, handle,
                       PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link,
-                                  media=images.get(post_id, ())),
+                                  media=images.get((post_id, network), ())),
                       since=(claimed_at or due_at) - SINCE_MARGIN, fence=fence)
         for d_id, network, sealed, handle, post_id, text, link, claimed_at, due_at, fence in rows
     ]

@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         errors,
         filters,
         i18n,
+        library,
         media,
         notifications,
         posts,
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     filters.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
-    for module in (auth, posts, channels, connect, api, media, tasks, notifications, vacancies, calendar, slots,
-                   approvals, settings_pages):
+    for module in (auth, posts, channels, connect, api, media, library, tasks, notifications, vacancies, calendar,
+                   slots, approvals, settings_pages):
         app.register_blueprint(module.bp)
     for module in (tasks, notifications, approvals):  # their counts in the navigation
         module.init_app(app)

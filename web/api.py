@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from scheduler.guidelines import check_guidelines
 from scheduler.jobrules import check_job_ad
-from scheduler.media import owned_unattached, preview_items
+from scheduler.media import owned_unattached
 from scheduler.models import Media, PostKind, Vacancy
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Problem
@@ -108,7 +108,7 @@ def validate() -> ResponseReturnValue:
     media_ids = [int(i) for i in raw_ids if isinstance(i, int | str) and str(i).isdigit()][:MAX_FILES] \
         if isinstance(raw_ids, list) else []
     db = get_session()
-    media = preview_items(owned_unattached(db, media_ids, user().id))
+    media = owned_unattached(db, media_ids, user().id)
     raw_texts = data.get("texts")
     raw_texts = raw_texts if isinstance(raw_texts, dict) else {}
     texts = {Network(k): str(v)[:MAX_TEXT] for k, v in raw_texts.items() if k in set(Network) and isinstance(v, str)}

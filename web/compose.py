@@ -119,9 +119,9 @@ def _channel_problems(state: ComposeState, chosen: list[Channel], form: ComposeF
                       validate: Validator) -> None:
     """Show what each chosen channel thinks of the post even when the form itself has problems."""
     link = (form.link.data or "").strip() or None
-    media = preview_items(state.media)
     for channel in chosen:
         text = render_text(text_for(form.text.data or "", texts, channel.network), link, channel.network)
+        media = preview_items(state.media, channel.network)
         _file(state, f"channel-{channel.id}", validate(channel.network, PostContent(0, text, link, media)))
 
 

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from scheduler.media import MediaError, inspect_image
-from scheduler.models import Media
+from scheduler.media import EXTENSIONS, MediaError, clean_image
+from scheduler.models import Media, MediaRendition
 from web.db import get_session
 from web.services import services
 
@@ -20,13 +20,20 @@ bp = Blueprint("media", __name__, url_prefix="/media")
 MAX_FILES = 20
 
 
-@bp.get("/<int:media_id>/<int:expires>/<signature>.<ext>")
-def signed(media_id: int, expires: int, signature: str, ext: str) -> ResponseReturnValue:
-    """Serve an image to a network that fetches it (Instagram, Facebook): no login, a valid signature."""
-    media = get_session().get(Media, media_id)
-    if media is None or not services().media_signer.verify(media, expires, signature, services().clock()):
+# One endpoint for originals and renditions ("r/" paths), so both stay public (web.auth PUBLIC_ENDPOINTS).
+@bp.get("/<int:media_id>/<int:expires>/<signature>.<ext>", defaults={"rendition": False})
+@bp.get("/r/<int:media_id>/<int:expires>/<signature>.<ext>", defaults={"rendition": True})
+def signed(media_id: int, expires: int, signature: str, ext: str, rendition: bool) -> ResponseReturnValue:
+    """Serve an image (or a network's rendition of it) to a network that fetches it: no login, a valid signature."""
+    db = get_session()
+    found: Media | MediaRendition | None = db.get(MediaRendition, media_id) if rendition else db.get(Media, media_id)
+    if found is None or not services().media_signer.verify(found, expires, signature, services().clock()):
         abort(404)  # the same answer for unknown, expired and forged: nothing to learn from probing
-    return _send(media, download=False, max_age=300)
+    if isinstance(found, MediaRendition):
+        stem = db.get_one(Media, found.media_id).filename.rsplit(".", 1)[0]
+        return _send(found, download=False, max_age=300,
+                     filename=f"{stem}.{EXTENSIONS.get(found.mime_type, 'bin')}")
+    return _send(found, download=False, max_age=300)
 
 
 @bp.get("/<int:media_id>")
@@ -48,11 +55,12 @@ def _media(media_id: int) -> Media:
     return media
 
 
-def _send(media: Media, *, download: bool, max_age: int) -> ResponseReturnValue:
+def _send(media: Media | MediaRendition, *, download: bool, max_age: int, filename: str = "") -> ResponseReturnValue:
     path = services().media_store.path(media.storage_key)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=media.mime_type, as_attachment=download, download_name=media.filename,
+    name = filename or (media.filename if isinstance(media, Media) else path.name)
+    response = send_file(path, mimetype=media.mime_type, as_attachment=download, download_name=name,
                          max_age=max_age, conditional=True, etag=media.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -72,7 +80,8 @@ def save_uploads(db: Session, files: Iterable[FileStorage], owner_id: int) -> tu
         name = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
         data = upload.stream.read(limit + 1)
         try:
-            info = inspect_image(data, name, max_bytes=limit)
+            # Re-encoded upright without EXIF/GPS: what is stored (and described) is the cleaned file.
+            data, info = clean_image(data, name, max_bytes=limit)
         except MediaError as exc:
             problems.append(exc.message)
             continue

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from adapters.registry import UnsupportedNetworkError, adapter_for
 from adapters.textcount import weighted_length
-from scheduler.models import Channel
+from scheduler.media import preview_items
+from scheduler.models import Channel, Media
 from scheduler.networks import RULES, Network
-from scheduler.ports import AdapterConfig, MediaItem, PostContent, Problem
+from scheduler.ports import AdapterConfig, PostContent, Problem
 from scheduler.posts import Validator, text_for
 from scheduler.rendering import render_text
 from web.i18n import _
@@ -73,14 +74,14 @@ def preview(network: Network, rendered: str, link: str | None, images: int) -> P
 
 
 def check_channels(config: AdapterConfig, channels: Sequence[Channel], text: str,
-                   link: str | None, media: tuple[MediaItem, ...] = (),
+                   link: str | None, media: Sequence[Media] = (),
                    texts: Mapping[Network, str] | None = None, extra: Validator | None = None) -> list[ChannelCheck]:
     """Render the post (its own text per network, with its images) for each channel's network and check it there."""
     link = (link or "").strip() or None
     checks = []
     for channel in channels:
         rendered = render_text(text_for(text, texts or {}, channel.network), link, channel.network)
-        content = PostContent(delivery_id=0, text=rendered, link=link, media=media)
+        content = PostContent(delivery_id=0, text=rendered, link=link, media=preview_items(media, channel.network))
         found = validate_content(config, channel.network, content)
         if extra is not None:
             found += extra(channel.network, content)

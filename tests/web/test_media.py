@@ -12,8 +12,9 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.models import Channel, Media, Post, Role, User
+from scheduler.models import Channel, Media, MediaRendition, Post, Role, User
 from scheduler.networks import Network
+from scheduler.renditions import rendition_for
 from tests.factories import make_channel
 from tests.web.conftest import NOW, Browser, services_of, text_of
 
@@ -87,13 +88,14 @@ def test_images_sent_with_the_form_are_kept_when_the_post_has_problems_and_attac
 def test_channel_problems_with_images_are_shown_and_nothing_is_scheduled(
         browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session], channels: list[Channel]) -> None:
     login_as(Role.MARKETER)
-    response = browser.post("/compose", _compose(channels[1:], images=[(jpeg((1080, 1080), "PNG"), "logo.png")]),
-                            content_type="multipart/form-data")
+    # A rendition fixes type, shape and size, never the number of images: X takes four at most.
+    images = [(jpeg((1080, 1080 + i)), f"bild{i}.jpg") for i in range(5)]
+    response = browser.post("/compose", _compose(channels[:1], images=images), content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "JPEG" in text_of(response)
+    assert "X takes at most 4 images per post; this one has 5." in text_of(response)
     with db() as session:
         assert session.scalars(select(Post)).all() == []
-        assert len(session.scalars(select(Media)).all()) == 1  # the upload is kept for the next try
+        assert len(session.scalars(select(Media)).all()) == 5  # the uploads are kept for the next try
 
 
 def test_another_users_upload_cannot_be_attached(
@@ -128,3 +130,27 @@ def test_signed_urls_serve_without_login_until_they_expire(
     assert anonymous.get(stale).status_code == 404
     assert anonymous.get(url.replace(url.rsplit("/", 1)[1][:4], "0000")).status_code == 404
     assert anonymous.get(f"/media/{media_id}").status_code == 302  # previews need a login
+
+
+def test_a_rendition_is_served_under_its_own_signed_url_and_a_media_signature_does_not_open_it(
+        app: Flask, browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session]) -> None:
+    login_as(Role.MARKETER)
+    upload = browser.client.post("/api/media", headers={"X-CSRFToken": browser.csrf},
+                                 data={"images": [(jpeg((1080, 1080), "PNG"), "logo.png")]},
+                                 content_type="multipart/form-data")
+    media_id = upload.get_json()["media"][0]["id"]
+    services = services_of(app)
+    with db.begin() as session:
+        media = session.get_one(Media, media_id)
+        rendition = rendition_for(session, services.media_store, media, Network.INSTAGRAM)
+        assert isinstance(rendition, MediaRendition)
+        url = services.media_signer.url(rendition, NOW).removeprefix(services.media_signer.base_url)
+        forged = services.media_signer.url(media, NOW).removeprefix(services.media_signer.base_url)
+    assert url.startswith(f"/media/r/{rendition.id}/") and url.endswith(".jpg")
+    anonymous = app.test_client()
+    served = anonymous.get(url)
+    assert (served.status_code, served.mimetype) == (200, "image/jpeg")
+    assert Image.open(io.BytesIO(served.data)).format == "JPEG"
+    assert "logo.jpg" in served.headers["Content-Disposition"]
+    # The original's valid signature, moved onto the rendition's path, opens nothing.
+    assert anonymous.get(forged.replace(f"/media/{media_id}/", f"/media/r/{rendition.id}/")).status_code == 404
