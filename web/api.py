@@ -147,4 +147,5 @@ def upload_media() -> ResponseReturnValue:
 def media_json(media: Media) -> dict[str, Any]:
     """Return what the composer shows of an uploaded image."""
     return {"id": media.id, "filename": media.filename, "width": media.width, "height": media.height,
-            "size": media.size_bytes, "preview": url_for("media.preview", media_id=media.id)}
+            "size": media.size_bytes, "consent": media.consent,
+            "preview": url_for("media.preview", media_id=media.id)}

@@ -238,10 +238,11 @@ def _media_of_request(db: Session, problems: Problems, draft_post_id: int | None
     media = _usable_media(db, [*kept, *(m.id for m in saved)], draft_post_id)
     if len(media) < len(set(kept)) + len(saved):
         problems.setdefault("media", []).append(_("An image is no longer available; add it again."))
-    for item in media:  # alt texts typed next to the previews
+    for item in media:  # alt texts and consent given next to the previews
         alt = request.form.get(f"alt-{item.id}")
         if alt is not None:
             item.alt_text = alt.strip()[:1000]
+            item.consent = request.form.get(f"consent-{item.id}") == "yes"
     db.commit()
     if len(media) > MAX_FILES:
         problems.setdefault("media", []).append(_("A post takes at most %(max)d images.", max=MAX_FILES))

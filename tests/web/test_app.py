@@ -54,7 +54,8 @@ def test_gunicorn_serves_the_app_factory(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                # The worker loads the app before it answers the first request.
+                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=(2, 30))
                 break
             except requests.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -75,8 +75,13 @@ def test_images_sent_with_the_form_are_kept_when_the_post_has_problems_and_attac
     assert len(kept) == 2
     for media_id in kept:
         assert f'name="media_ids" value="{media_id}"' in page
+    without_consent = browser.post("/compose", _compose(channels[:1], media_ids=[str(i) for i in kept]),
+                                   content_type="multipart/form-data")
+    assert without_consent.status_code == 422
+    assert "a.jpg has no consent from the people shown" in text_of(without_consent)
     second = browser.post("/compose", _compose(channels[:1], media_ids=[str(i) for i in reversed(kept)],
-                                               **{f"alt-{kept[0]}": "Unser Messestand"}),
+                                               **{f"alt-{kept[0]}": "Unser Messestand", f"alt-{kept[1]}": ""},
+                                               **{f"consent-{i}": "yes" for i in kept}),
                           content_type="multipart/form-data")
     assert second.status_code == 303
     with db() as session:

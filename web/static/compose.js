@@ -128,7 +128,16 @@
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "link"; remove.dataset.removeMedia = item.id;
     remove.textContent = form.dataset.removeLabel || "Remove";
-    li.append(hidden, img, info, label, alt, remove);
+    var consentBox = document.createElement("span");
+    consentBox.className = "choice";
+    var consent = document.createElement("input");
+    consent.type = "checkbox"; consent.name = "consent-" + item.id; consent.id = "consent-" + item.id;
+    consent.value = "yes"; consent.checked = Boolean(item.consent);
+    var consentLabel = document.createElement("label");
+    consentLabel.htmlFor = consent.id;
+    consentLabel.textContent = form.dataset.consentLabel || "Consent";
+    consentBox.append(consent, consentLabel);
+    li.append(hidden, img, info, label, alt, consentBox, remove);
     document.getElementById("media-list").appendChild(li);
   }
 
