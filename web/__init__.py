@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         errors,
         filters,
         i18n,
+        imports,
         library,
         media,
         notifications,
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     for module in (auth, posts, channels, connect, api, media, library, tasks, notifications, vacancies, calendar,
-                   slots, approvals, settings_pages):
+                   slots, approvals, settings_pages, imports):
         app.register_blueprint(module.bp)
     for module in (tasks, notifications, approvals):  # their counts in the navigation
         module.init_app(app)
