@@ -13,7 +13,7 @@ COPY workers ./workers
 COPY web ./web
 COPY postillon ./postillon
 COPY migrations ./migrations
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e . && pybabel compile -d web/translations
 
 USER postillon
 EXPOSE 8000

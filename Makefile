@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	$(BIN)/pybabel compile -d web/translations
 
 run: install
 	$(BIN)/postillon run

@@ -67,6 +67,8 @@ def run_all(settings: Settings) -> None:
         if settings.sandbox:
             wait_for_http(settings.sandbox_url + "/")
             connect_sandbox_channels(settings, email)
+        # The banner promises a working address: say it only once the web answers.
+        wait_for_http(f"http://{settings.web_host}:{settings.web_port}/login", timeout_s=90)
         _banner(settings, email, password)
         _supervise(children, env, stop)
     finally:

@@ -28,4 +28,7 @@ class _Gunicorn(BaseApplication):
 def serve(settings: Settings, host: str, port: int, processes: int) -> None:
     """Run gunicorn (gthread workers) on ``host:port`` until stopped."""
     _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": processes, "worker_class": "gthread",
-                         "threads": 4, "accesslog": "-", "timeout": 60, "graceful_timeout": 10}).run()
+                         "threads": 4, "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
+                         # Build the app once before forking: workers start answering at once and share
+                         # the imported code; create_app opens no connection, so nothing is shared by accident.
+                         "preload_app": True}).run()

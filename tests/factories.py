@@ -33,8 +33,9 @@ def _default_hash() -> str:
 
 def make_user(session: Session, *, email: str | None = None, name: str = "Test User",
               password: str | None = None, role: Role = Role.MARKETER, **values: Any) -> User:
-    """Add a user (password ``DEFAULT_PASSWORD`` unless given) and return it."""
+    """Add a user (password ``DEFAULT_PASSWORD``, English UI unless given) and return it."""
     n = next(_serial)
+    values.setdefault("locale", "en")  # most tests read English text; the product default stays German
     user = User(
         email=email or f"user{n}@example.com",
         name=name,

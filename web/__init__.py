@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         media,
         notifications,
         posts,
+        profile,
         security,
         slots,
         tasks,
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     for module in (auth, posts, channels, connect, api, media, library, tasks, notifications, vacancies, calendar,
-                   slots, approvals, settings_pages, imports):
+                   slots, approvals, settings_pages, imports, profile):
         app.register_blueprint(module.bp)
     for module in (tasks, notifications, approvals):  # their counts in the navigation
         module.init_app(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.dates import format_datetime, get_timezone_name
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_login import current_user
 
@@ -14,6 +16,7 @@ from scheduler.networks import Network
 from scheduler.queries import count_channels_needing_reconnect
 from web.db import get_session
 from web.forms import KIND_LABELS
+from web.i18n import current_locale
 from web.i18n import lazy_gettext as _l
 from web.services import services
 
@@ -61,11 +64,32 @@ def user_tz() -> str:
     return zone(name or services().settings.default_tz).key
 
 
+#: Date and time patterns (Babel/CLDR syntax) per UI language; German as in "30.03.2026, 09:00".
+DATETIME_PATTERNS = {"de": "dd.MM.yyyy, HH:mm", "en": "yyyy-MM-dd HH:mm"}
+
+
+def zone_abbreviation(local: datetime, locale: str) -> str:
+    """Return the short name of ``local``'s zone in ``locale`` ("MESZ" in German), else the tz database's ("CEST")."""
+    fallback = local.strftime("%Z")
+    if locale == "en":  # CLDR has no English short names for most European zones ("+0200"); tzdata's are the usual ones
+        return fallback
+    name = get_timezone_name(local, width="short", locale=locale, zone_variant=None)
+    return name if name.isalpha() else fallback
+
+
 def local_time(value: datetime | None, tz_name: str | None = None) -> str:
-    """Return ``value`` as wall-clock time in the user's zone, with the zone's abbreviation."""
+    """Return ``value`` as wall-clock time in the user's zone and language, with the zone's abbreviation."""
     if value is None:
         return ""
-    return to_local(value, tz_name or user_tz()).strftime("%Y-%m-%d %H:%M %Z")
+    local = to_local(value, tz_name or user_tz())
+    locale = current_locale()
+    pattern = DATETIME_PATTERNS.get(locale, DATETIME_PATTERNS["en"])
+    return f"{format_datetime(local, pattern, tzinfo=local.tzinfo, locale=locale)} {zone_abbreviation(local, locale)}"
+
+
+def number(value: float) -> str:
+    """Return ``value`` with the grouping and decimal signs of the user's language ("1.234,5" in German)."""
+    return format_decimal(value, locale=current_locale())
 
 
 def iso_utc(value: datetime | None) -> str:
@@ -96,7 +120,8 @@ def state_label(state: DeliveryState | str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the filters and the label tables in the templates."""
-    app.jinja_env.filters.update(local_time=local_time, iso_utc=iso_utc, shorten=shorten, state_label=state_label,
+    app.jinja_env.filters.update(local_time=local_time, number=number, iso_utc=iso_utc, shorten=shorten,
+                                 state_label=state_label,
                                  state_tone=lambda state: STATE_TONES[DeliveryState(state)],
                                  kind_label=lambda kind: KIND_LABELS[PostKind(kind)],
                                  channel_status_label=lambda status: CHANNEL_STATUS_LABELS[ChannelStatus(status)],

@@ -97,6 +97,11 @@ def _log_in(page: Any, product: Product) -> None:
     page.get_by_label("Password").fill(product.password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(product.url + "/deliveries")
+    # The first admin works in German, the product's default; this test reads English labels.
+    page.goto(product.url + "/profile")
+    page.locator('input[name="locale"][value="en"]').check()
+    page.locator('button[type="submit"].primary').click()
+    page.wait_for_load_state()
 
 
 def _compose(page: Any, text: str) -> None:

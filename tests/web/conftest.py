@@ -116,8 +116,10 @@ class Browser:
 
 @pytest.fixture
 def browser(app: Flask) -> Browser:
-    """A fresh, logged-out browser."""
-    return Browser(app.test_client())
+    """A fresh, logged-out browser that asks for English (the product's default is German)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return Browser(client)
 
 
 @pytest.fixture

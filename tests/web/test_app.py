@@ -55,7 +55,8 @@ def test_gunicorn_serves_the_app_factory(tmp_path: Path) -> None:
         while True:
             try:
                 # The worker loads the app before it answers the first request.
-                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=(2, 30))
+                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=(2, 30),
+                                        headers={"Accept-Language": "en"})
                 break
             except requests.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:
