@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,10 +11,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 
 from scheduler.approval import approval_required, submit_for_approval
 from scheduler.guidelines import check_guidelines
-from scheduler.jobads import job_ad_draft
+from scheduler.jobad_image import job_ad_image
+from scheduler.jobads import company_name, job_ad_draft
 from scheduler.jobrules import check_job_ad
 from scheduler.media import owned_unattached, preview_items
 from scheduler.models import Channel, Media, Post, PostKind, PostText, Role, Vacancy
@@ -209,6 +212,7 @@ def _prefill(db: Session, form: ComposeForm) -> ComposeState:
         form.text.data, form.link.data, form.kind.data, form.campaign.data = ad.text, ad.link, ad.kind.value, \
             ad.campaign
         state.texts = {network.value: text for network, text in ad.per_network.items()}
+        state.media = _job_ad_picture(db, state.vacancy)
     return state
 
 
@@ -267,6 +271,17 @@ def copy_media(db: Session, originals: Sequence[Media], owner_id: int) -> list[M
     db.add_all(copies)
     db.flush()
     return copies
+
+
+def _job_ad_picture(db: Session, vacancy: Vacancy) -> list[Media]:
+    """A ready picture of the job ad (Instagram needs an image); the author may remove or replace it."""
+    data = job_ad_image(vacancy, company=company_name(db), language=vacancy.language)
+    upload = FileStorage(stream=io.BytesIO(data), filename=f"job-{vacancy.id}.jpg", content_type="image/jpeg")
+    saved, _refused = save_uploads(db, [upload], user().id)
+    for media in saved:
+        media.alt_text = vacancy.title
+    db.commit()
+    return saved
 
 
 def _vacancy(db: Session, vacancy_id: int | None) -> Vacancy | None:

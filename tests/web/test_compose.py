@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from scheduler.models import (
     Channel,
     Delivery,
     Guideline,
+    Media,
     Post,
     PostingSlot,
     PostKind,
@@ -160,3 +162,21 @@ def test_guidelines_block_and_job_ad_warnings_need_a_confirmation(
     assert accepted.status_code == 303
     [post] = _posts(db)
     assert post.vacancy_id == vacancy_id
+
+
+def test_job_ads_from_a_vacancy_come_with_a_picture_and_each_networks_text(
+        browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session], channels: list[Channel]) -> None:
+    with db.begin() as session:
+        vacancy = Vacancy(title="Koch", location="Wien", country="AT", salary_min=2450, overpay=True,
+                          apply_url="https://karriere.acme.at/jobs/koch")
+        session.add(vacancy)
+        session.flush()
+        vacancy_id = vacancy.id
+    login_as(Role.RECRUITER)
+    html = browser.get(f"/compose?vacancy={vacancy_id}").get_data(as_text=True)
+    assert f'name="vacancy_id" value="{vacancy_id}"' in html
+    assert 'name="text-x"' in html and "Koch (m/w/d)" in html
+    [picture] = re.findall(r'name="media_ids" value="(\d+)"', html)
+    with db() as session:
+        media = session.get_one(Media, int(picture))
+        assert (media.mime_type, media.width, media.height, media.post_id) == ("image/jpeg", 1080, 1350, None)
