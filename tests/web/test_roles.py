@@ -46,6 +46,7 @@ EXPECTED: dict[str, frozenset[Role | None]] = {
     "library.index": POSTING, "library.upload": POSTING,
     "library.edit": ADMIN, "library.delete": ADMIN,  # someone else's image; its owner may too
     "media.preview": EVERYONE, "media.download": EVERYONE,
+    "profile.index": EVERYONE, "profile.save": EVERYONE,
     "notifications.index": EVERYONE, "notifications.mark_all_read": EVERYONE, "notifications.open_one": EVERYONE,
     "posts.deliveries": EVERYONE, "posts.delivery": EVERYONE, "posts.compose": POSTING, "posts.cancel": POSTING,
     "posts.publish_again_view": POSTING, "posts.mark_published_view": POSTING,
