@@ -91,9 +91,10 @@ def submit_for_approval(session: Session, post_id: int, *, user_id: int | None, 
                                                       User.id != (post.author_id or 0)))
     author = session.get(User, post.author_id) if post.author_id else None
     # A new key per round: after a send-back the resubmission is news again; a double submit is not.
+    name = author.name if author else "Postillon"
     notify(session, reviewers, "approval_requested", f"approval:{post_id}:{_round(session, post_id)}",
-           f"Please review a post by {author.name if author else 'Postillon'}", _excerpt(post.text),
-           f"/approvals/{post_id}", now=now)
+           f"Please review a post by {name}", _excerpt(post.text), f"/approvals/{post_id}", now=now,
+           german=(f"Bitte prüfen Sie einen Beitrag von {name}", _excerpt(post.text)))
     session.flush()
     return waiting
 
@@ -111,7 +112,8 @@ def approve(session: Session, post_id: int, *, reviewer_id: int, role: Role, now
             overdue += late
     _audit(session, reviewer_id, "approval.approved", f"post:{post_id}", f"{scheduled} delivery(ies) scheduled")
     _tell_author(session, post, reviewer_id, "post_approved", "Your post was approved",
-                 f"{_excerpt(post.text)}\n\nIt goes out as scheduled.", now)
+                 f"{_excerpt(post.text)}\n\nIt goes out as scheduled.", now,
+                 german=("Ihr Beitrag wurde freigegeben", f"{_excerpt(post.text)}\n\nEr geht wie geplant hinaus."))
     session.flush()
     return Approved(scheduled=scheduled, overdue=overdue)
 
@@ -127,7 +129,8 @@ def send_back(session: Session, post_id: int, *, reviewer_id: int, role: Role, c
                 for delivery_id, _state in _deliveries(session, post_id, (S.AWAITING_APPROVAL,)))
     _audit(session, reviewer_id, "approval.sent_back", f"post:{post_id}", comment)
     _tell_author(session, post, reviewer_id, "changes_requested", "Your post needs changes",
-                 f"{comment}\n\n{_excerpt(post.text)}", now)
+                 f"{comment}\n\n{_excerpt(post.text)}", now,
+                 german=("Ihr Beitrag braucht Änderungen", f"{comment}\n\n{_excerpt(post.text)}"))
     session.flush()
     return moved
 
@@ -175,13 +178,13 @@ def _round(session: Session, post_id: int) -> int:
 
 
 def _tell_author(session: Session, post: Post, reviewer_id: int, kind: str, subject: str, body: str,
-                 now: datetime) -> None:
+                 now: datetime, *, german: tuple[str, str] | None = None) -> None:
     if post.author_id is None or post.author_id == reviewer_id:
         return
     active = session.scalar(select(User.active).where(User.id == post.author_id))
     if active:
         notify(session, [post.author_id], kind, f"{kind}:{post.id}:{_round(session, post.id)}", subject, body,
-               f"/approvals/{post.id}", now=now)
+               f"/approvals/{post.id}", now=now, german=german)
 
 
 def _excerpt(text: str, limit: int = 280) -> str:

@@ -1,4 +1,8 @@
-"""The words of each notification: subject and a body that is enough to act on without opening Postillon."""
+"""The words of each notification: subject and a body that is enough to act on without opening Postillon.
+
+Each text exists in English and German (``lang="de"``); the recipient's language picks one. They live
+here rather than in the web's translation catalogue because the dispatcher writes them, without Flask.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +25,24 @@ def first_words(text: str, words: int = SUBJECT_WORDS) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def _local(value: datetime, tz_name: str) -> str:
+def _local(value: datetime, tz_name: str, lang: str = "en") -> str:
+    if lang == "de":
+        return f"{to_local(value, tz_name):%d.%m.%Y, %H:%M} Uhr ({tz_name})"
     return f"{to_local(value, tz_name):%Y-%m-%d %H:%M} ({tz_name})"
 
 
-def reconnect_text(channel: Channel, waiting: int) -> tuple[str, str]:
+def reconnect_text(channel: Channel, waiting: int, lang: str = "en") -> tuple[str, str]:
     """Return subject and body asking to reconnect ``channel``."""
+    if lang == "de":
+        lines = [f"Postillon kann nicht mehr auf {channel_name(channel)} veröffentlichen: das Netzwerk akzeptiert "
+                 "den Zugang nicht mehr."]
+        if channel.status_detail:
+            lines.append(f"Das Netzwerk meldet: {channel.status_detail}")
+        lines.append(f"{waiting} Beitrag/Beiträge warten auf diesen Kanal und gehen hinaus, sobald er wieder "
+                     "verbunden ist." if waiting else "Noch wartet kein Beitrag auf diesen Kanal; geplante Beiträge "
+                                                       "warten, bis er wieder verbunden ist.")
+        lines.append("Verbinden Sie ihn auf der Seite „Kanäle“ neu.")
+        return f"{channel_name(channel)} neu verbinden", "\n\n".join(lines)
     lines = [f"Postillon can no longer publish to {channel_name(channel)}: the network no longer accepts its access."]
     if channel.status_detail:
         lines.append(f"The network said: {channel.status_detail}")
@@ -37,8 +53,20 @@ def reconnect_text(channel: Channel, waiting: int) -> tuple[str, str]:
     return f"Reconnect {channel_name(channel)}", "\n\n".join(lines)
 
 
-def expiry_text(channel: Channel, expires_at: datetime, now: datetime) -> tuple[str, str]:
+def expiry_text(channel: Channel, expires_at: datetime, now: datetime, lang: str = "en") -> tuple[str, str]:
     """Return subject and body warning that the channel's access expires (or has expired)."""
+    if lang == "de":
+        when = _local(expires_at, channel.tz_name, "de")
+        if expires_at <= now:
+            subject = f"Der Zugang zu {channel_name(channel)} ist abgelaufen"
+            first = f"Der Zugang von Postillon zu {channel_name(channel)} ist am {when} abgelaufen."
+        else:
+            subject = (f"Der Zugang zu {channel_name(channel)} läuft am "
+                       f"{to_local(expires_at, channel.tz_name):%d.%m.%Y} ab")
+            first = (f"Der Zugang von Postillon zu {channel_name(channel)} läuft am {when} ab. Das Netzwerk lässt "
+                     "Postillon ihn nicht selbst erneuern.")
+        return subject, (f"{first}\n\nVerbinden Sie den Kanal auf der Seite „Kanäle“ neu, damit seine Beiträge "
+                         "weiter hinausgehen.")
     when = _local(expires_at, channel.tz_name)
     if expires_at <= now:
         subject = f"Access to {channel_name(channel)} has expired"
@@ -51,9 +79,15 @@ def expiry_text(channel: Channel, expires_at: datetime, now: datetime) -> tuple[
     return subject, body
 
 
-def failed_text(delivery: Delivery) -> tuple[str, str]:
+def failed_text(delivery: Delivery, lang: str = "en") -> tuple[str, str]:
     """Return subject and body telling the author that a post could not be published."""
     channel = delivery.channel
+    if lang == "de":
+        reason = delivery.last_error_message or "Das Netzwerk hat keinen Grund genannt."
+        body = (f"Ihr Beitrag auf {channel_name(channel)}, fällig am {_local(delivery.due_at, channel.tz_name, 'de')}, "
+                f"konnte nicht veröffentlicht werden.\n\nDas Netzwerk meldet: {reason}\n\n"
+                f"Beitrag:\n{_ready_text(delivery)}\n\nSie können ihn in Postillon ändern und erneut veröffentlichen.")
+        return f"Nicht veröffentlicht auf {channel_name(channel)}: {first_words(delivery.post.text)}", body
     message = delivery.last_error_message or "The network gave no reason."
     body = (f"Your post on {channel_name(channel)}, due {_local(delivery.due_at, channel.tz_name)}, could not be "
             f"published.\n\nThe network said: {message}\n\n"
@@ -61,10 +95,18 @@ def failed_text(delivery: Delivery) -> tuple[str, str]:
     return f"Not published on {channel_name(channel)}: {first_words(delivery.post.text)}", body
 
 
-def task_text(delivery: Delivery, *, overdue: bool) -> tuple[str, str]:
+def task_text(delivery: Delivery, *, overdue: bool, lang: str = "en") -> tuple[str, str]:
     """Return subject and body of an assisted-channel task: everything needed to post it by hand."""
     channel = delivery.channel
     label = channel.network.label
+    if lang == "de":
+        when = _local(delivery.due_at, channel.tz_name, "de")
+        subject = f"{'Überfällig: ' if overdue else ''}Auf {label} posten: {first_words(delivery.post.text)}"
+        intro = (f"Dieser Beitrag war am {when} auf {channel_name(channel)} fällig und wartet noch auf Sie."
+                 if overdue else f"Bitte posten Sie das auf {channel_name(channel)} (fällig am {when}).")
+        return subject, (f"{intro}\n\nKopieren Sie diesen Text:\n\n{_ready_text(delivery)}\n\n"
+                         f"Fügen Sie danach den Link zu Ihrem {label}-Beitrag in die Aufgabe in Postillon ein, "
+                         "damit er als veröffentlicht zählt.")
     subject = f"{'Overdue: p' if overdue else 'P'}ost on {label}: {first_words(delivery.post.text)}"
     intro = (f"This post was due on {channel_name(channel)} at {_local(delivery.due_at, channel.tz_name)} "
              f"and is still waiting for you." if overdue else

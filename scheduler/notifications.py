@@ -37,14 +37,24 @@ class SweepParams:
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, dedupe_key: str, subject: str, body: str,
-           link: str = "", *, now: datetime | None = None) -> int:
-    """Store the notification for each person unless they already have it; return how many rows were added."""
+           link: str = "", *, now: datetime | None = None, german: tuple[str, str] | None = None) -> int:
+    """Store the notification for each person unless they already have it; return how many rows were added.
+
+    ``subject`` and ``body`` are English; people who work in German get ``german`` when it is given.
+    """
     now = now or utcnow()
-    rows = [{"user_id": uid, "kind": kind, "dedupe_key": f"{dedupe_key}:u{uid}"[:160], "subject": subject[:200],
-             "body": body, "link": link[:500], "created_at": now, "mail_state": "pending", "mail_attempts": 0,
-             "mail_error": ""} for uid in sorted(set(user_ids))]
-    if not rows:
+    ids = sorted(set(user_ids))
+    if not ids:
         return 0
+    locales: dict[int, str] = {} if german is None else {
+        uid: locale for uid, locale in session.execute(select(User.id, User.locale).where(User.id.in_(ids)))}
+
+    def words(uid: int) -> tuple[str, str]:
+        return german if german is not None and locales.get(uid) == "de" else (subject, body)
+
+    rows = [{"user_id": uid, "kind": kind, "dedupe_key": f"{dedupe_key}:u{uid}"[:160], "subject": words(uid)[0][:200],
+             "body": words(uid)[1], "link": link[:500], "created_at": now, "mail_state": "pending",
+             "mail_attempts": 0, "mail_error": ""} for uid in ids]
     # Look first: a PostgreSQL insert that ends in a conflict still uses up a sequence value.
     existing = set(session.scalars(select(Notification.dedupe_key)
                                    .where(Notification.dedupe_key.in_([row["dedupe_key"] for row in rows]))))
@@ -114,10 +124,11 @@ def _reconnects(session: Session, now: datetime, who: _Recipients) -> int:
         waiting = session.scalar(select(func.count(Delivery.id)).where(
             Delivery.channel_id == channel.id, Delivery.state == DeliveryState.NEEDS_RECONNECT)) or 0
         subject, body = reconnect_text(channel, waiting)
+        german = reconnect_text(channel, waiting, lang="de")
         # Each episode (connected again in between) gets its own key: the claim above makes it "once".
         key = f"reconnect:{channel.id}:{int(now.timestamp())}"
         added += notify(session, who.of(channel.owner_id), "needs_reconnect", key, subject, body, "/channels/",
-                        now=now)
+                        now=now, german=german)
     return added
 
 
@@ -132,8 +143,9 @@ def _expiring_tokens(session: Session, now: datetime, params: SweepParams, who: 
         if key in told or channel.token_expires_at is None:
             continue
         subject, body = expiry_text(channel, channel.token_expires_at, now)
+        german = expiry_text(channel, channel.token_expires_at, now, lang="de")
         added += notify(session, who.of(channel.owner_id), "token_expiring", key, subject, body, "/channels/",
-                        now=now)
+                        now=now, german=german)
     return added
 
 
@@ -148,8 +160,9 @@ def _failures(session: Session, now: datetime, who: _Recipients) -> int:
     for key, (delivery, author_id) in found.items():
         if key not in told:
             subject, body = failed_text(delivery)
+            german = failed_text(delivery, lang="de")
             added += notify(session, who.of(author_id), "delivery_failed", key, subject, body,
-                            f"/deliveries/{delivery.id}", now=now)
+                            f"/deliveries/{delivery.id}", now=now, german=german)
     return added
 
 
@@ -170,8 +183,9 @@ def _tasks(session: Session, now: datetime, params: SweepParams, who: _Recipient
     for key, (delivery, overdue, people) in wanted.items():
         if key not in told:
             subject, body = task_text(delivery, overdue=overdue)
+            german = task_text(delivery, overdue=overdue, lang="de")
             added += notify(session, people, "task_overdue" if overdue else "task_due", key, subject, body,
-                            "/tasks", now=now)
+                            "/tasks", now=now, german=german)
     return added
 
 

@@ -184,3 +184,24 @@ def test_the_sweep_with_nothing_to_tell_adds_nothing(sessions: sessionmaker[Sess
         make_channel(session, network=Network.FACEBOOK, token_expires_at=NOW + timedelta(days=30))
     assert _sweep(sessions) == 0
     assert _notes(sessions) == []
+
+
+def test_people_who_work_in_german_get_the_german_words(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        german = make_user(session, locale="de")
+        english = make_user(session, locale="en")
+        notify(session, [german.id, english.id], "note", "k:lang", "Hello", "Body", now=NOW,
+               german=("Hallo", "Text"))
+        owner = make_user(session, locale="de")
+        channel = make_channel(session, name="XING", handle="", network=Network.XING, owner_id=owner.id)
+        post = make_post(session, text="Wir suchen eine Filialleitung in Graz (m/w/d).")
+        make_delivery(session, post=post, channel=channel, state=S.AWAITING_OWNER, due_at=NOW)
+        ids = german.id, english.id, owner.id
+    _sweep(sessions)
+    with sessions() as session:
+        rows = {n.user_id: (n.subject, n.body) for n in session.scalars(select(Notification))}
+    assert rows[ids[0]] == ("Hallo", "Text")
+    assert rows[ids[1]] == ("Hello", "Body")
+    subject, body = rows[ids[2]]
+    assert subject == "Auf XING posten: Wir suchen eine Filialleitung in Graz (m/w/d)."
+    assert "Bitte posten Sie das auf XING XING (fällig am 04.05.2026, 11:00 Uhr (Europe/Vienna))." in body
