@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import ApprovalState, AuditEvent, Delivery, Guideline, Post, PostKind, Role, User
 from scheduler.notifications import notify
@@ -86,7 +87,7 @@ def submit_for_approval(session: Session, post_id: int, *, user_id: int | None, 
     first_time = post.approval is not ApprovalState.PENDING
     post.approval = ApprovalState.PENDING
     if first_time:
-        _audit(session, user_id, "approval.submitted", f"post:{post_id}", f"{waiting} delivery(ies)")
+        audit(session, user_id, "approval.submitted", f"post:{post_id}", f"{waiting} delivery(ies)")
     reviewers = session.scalars(select(User.id).where(User.role.in_(sorted(REVIEWER_ROLES)), User.active.is_(True),
                                                       User.id != (post.author_id or 0)))
     author = session.get(User, post.author_id) if post.author_id else None
@@ -110,7 +111,7 @@ def approve(session: Session, post_id: int, *, reviewer_id: int, role: Role, now
         if move(session, delivery_id, S.AWAITING_APPROVAL, S.SCHEDULED, run_at=now if late else due_at):
             scheduled += 1
             overdue += late
-    _audit(session, reviewer_id, "approval.approved", f"post:{post_id}", f"{scheduled} delivery(ies) scheduled")
+    audit(session, reviewer_id, "approval.approved", f"post:{post_id}", f"{scheduled} delivery(ies) scheduled")
     _tell_author(session, post, reviewer_id, "post_approved", "Your post was approved",
                  f"{_excerpt(post.text)}\n\nIt goes out as scheduled.", now,
                  german=("Ihr Beitrag wurde freigegeben", f"{_excerpt(post.text)}\n\nEr geht wie geplant hinaus."))
@@ -127,7 +128,7 @@ def send_back(session: Session, post_id: int, *, reviewer_id: int, role: Role, c
     _decide(session, post_id, ApprovalState.CHANGES_REQUESTED, reviewer_id, now, comment=comment)
     moved = sum(move(session, delivery_id, S.AWAITING_APPROVAL, S.DRAFT)
                 for delivery_id, _state in _deliveries(session, post_id, (S.AWAITING_APPROVAL,)))
-    _audit(session, reviewer_id, "approval.sent_back", f"post:{post_id}", comment)
+    audit(session, reviewer_id, "approval.sent_back", f"post:{post_id}", comment)
     _tell_author(session, post, reviewer_id, "changes_requested", "Your post needs changes",
                  f"{comment}\n\n{_excerpt(post.text)}", now,
                  german=("Ihr Beitrag braucht Änderungen", f"{comment}\n\n{_excerpt(post.text)}"))
@@ -190,10 +191,3 @@ def _tell_author(session: Session, post: Post, reviewer_id: int, kind: str, subj
 def _excerpt(text: str, limit: int = 280) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def _audit(session: Session, user_id: int | None, action: str, subject: str, detail: str = "") -> None:
-    # scheduler.posts imports this module (the composer checks with it), so its audit() is looked up on use.
-    from scheduler.posts import audit
-
-    audit(session, user_id, action, subject, detail)

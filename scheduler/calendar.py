@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.clock import ensure_utc
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import ApprovalState, Channel, Delivery, Post
 from scheduler.networks import Network
-from scheduler.posts import PAST_GRACE, audit
+from scheduler.posts import PAST_GRACE
 
 S = DeliveryState
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.clock import utcnow
 from scheduler.crypto import CredentialBox, CredentialKeyError
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery
 from scheduler.networks import Network
 from scheduler.ports import ConnectedAccount, Credentials
-from scheduler.posts import audit
 from scheduler.transitions import move_many
 
 

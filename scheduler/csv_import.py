@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from scheduler import csv_posts
+from scheduler.audit import audit
 from scheduler.clock import NonexistentLocalTimeError, from_local
 from scheduler.csv_read import Row, RowProblem, Table, parse_date, read_table
 from scheduler.models import EmploymentType
-from scheduler.posts import Validator, audit
+from scheduler.posts import Validator
 from scheduler.vacancies import VacancyInput, VacancyProblems, create_vacancy, validate
 
 VACANCY_REQUIRED = ("title", "location")

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import literal, or_, select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.models import CompanySetting, Guideline, PostKind
 from scheduler.networks import Network
 from scheduler.ports import Problem
@@ -89,7 +90,7 @@ def save_guideline(session: Session, kind: PostKind | None, values: GuidelineVal
     row.banned_words, row.required_hashtags, row.max_hashtags = words, tags, values.max_hashtags
     row.legal_footer, row.require_imprint_link = values.legal_footer.strip(), values.require_imprint_link
     row.requires_approval, row.updated_at = values.requires_approval, now
-    _audit(session, user_id, "settings.guideline", f"guideline:{kind.value if kind else 'all'}",
+    audit(session, user_id, "settings.guideline", f"guideline:{kind.value if kind else 'all'}",
           f"approval {'required' if values.requires_approval else 'not required'}")
     session.flush()
     return row
@@ -103,7 +104,7 @@ def save_imprint_url(session: Session, url: str, *, user_id: int | None, now: da
         session.add(CompanySetting(key=IMPRINT_KEY, value=value, updated_at=now))
     elif row.value != value:
         row.value, row.updated_at = value, now
-    _audit(session, user_id, "settings.imprint_url", f"setting:{IMPRINT_KEY}", url.strip())
+    audit(session, user_id, "settings.imprint_url", f"setting:{IMPRINT_KEY}", url.strip())
     session.flush()
 
 
@@ -152,10 +153,3 @@ def _word_pattern(word: str) -> re.Pattern[str]:
             parts.append(_UMLAUTS.get(char, re.escape(char)))
     # Whole words only: str patterns treat ä, ö, ü and ß as word characters, so "Müll" is not in "Müllabfuhr".
     return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)")
-
-
-def _audit(session: Session, user_id: int | None, action: str, subject: str, detail: str = "") -> None:
-    # scheduler.posts imports this module (the composer checks with it), so its audit() is looked up on use.
-    from scheduler.posts import audit
-
-    audit(session, user_id, action, subject, detail)

@@ -11,6 +11,7 @@ from string import Formatter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.clock import to_local
 from scheduler.jobads_text import (
     DEFAULT_TEMPLATES,
@@ -25,7 +26,6 @@ from scheduler.jobads_text import (
 from scheduler.models import CompanySetting, EmploymentType, JobAdTemplate, PostKind, Vacancy
 from scheduler.networks import RULES, Network
 from scheduler.ports import Problem
-from scheduler.posts import audit
 from scheduler.vacancies import LANGUAGES, get_vacancy
 
 #: The network whose (longer) text becomes the post's common text.

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.models import CompanySetting, Vacancy
 from scheduler.networks import Network
 from scheduler.ports import Problem
@@ -152,16 +153,9 @@ def save_job_rule_settings(session: Session, settings: JobRuleSettings, *, user_
         session.add(CompanySetting(key=SETTINGS_KEY, value=value, updated_at=now))
     else:
         row.value, row.updated_at = value, now
-    _audit(session, user_id, "settings.job_rules", f"setting:{SETTINGS_KEY}", value)
+    audit(session, user_id, "settings.job_rules", f"setting:{SETTINGS_KEY}", value)
     session.flush()
 
 
 def _level(value: object) -> RuleLevel:
     return RuleLevel.BLOCK if value == RuleLevel.BLOCK.value else RuleLevel.WARN
-
-
-def _audit(session: Session, user_id: int | None, action: str, subject: str, detail: str = "") -> None:
-    # scheduler.posts imports this module (the composer checks with it), so its audit() is looked up on use.
-    from scheduler.posts import audit
-
-    audit(session, user_id, action, subject, detail)

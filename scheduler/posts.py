@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.media import attach, media_problems, owned_unattached, preview_items
-from scheduler.models import AuditEvent, Channel, ChannelStatus, Delivery, Media, Post, PostKind, PostText
+from scheduler.models import Channel, ChannelStatus, Delivery, Media, Post, PostKind, PostText
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Problem
 from scheduler.rendering import render_text
@@ -180,11 +181,6 @@ def mark_published(session: Session, delivery_id: int, *, user_id: int | None, u
     if moved:
         audit(session, user_id, "delivery.marked_published", f"delivery:{delivery_id}", url)
     return moved
-
-
-def audit(session: Session, user_id: int | None, action: str, subject: str, detail: str = "") -> None:
-    """Append one audit event."""
-    session.add(AuditEvent(user_id=user_id, action=action, subject=subject, detail=detail))
 
 
 def _channels(session: Session, ids: Sequence[int]) -> list[Channel]:

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.errors import PublishError
 from scheduler.lifecycle import DeliveryState
 from scheduler.metrics import first_collection
 from scheduler.models import Channel, Delivery, Post
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Receipt
-from scheduler.posts import audit
 from scheduler.publishing import MediaLinks
 from scheduler.rendering import render_text
 from scheduler.transitions import move

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.clock import NonexistentLocalTimeError, from_local, to_local, zone
 from scheduler.jobads_text import x_length
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import ApprovalState, Delivery, Media, Post, PostKind, PostText, Vacancy, VacancyStatus
 from scheduler.networks import RULES, Network
-from scheduler.posts import audit
 from scheduler.rendering import render_text
 
 S = DeliveryState

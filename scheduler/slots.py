@@ -16,10 +16,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.clock import NonexistentLocalTimeError, ensure_utc, from_local, to_local
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, Delivery, PostingSlot
-from scheduler.posts import audit
 
 #: A queued post goes out at least this far after "now": time to change one's mind, and to submit.
 MIN_LEAD = timedelta(minutes=5)

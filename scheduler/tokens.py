@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.channels import store_credentials
 from scheduler.crypto import CredentialBox
 from scheduler.models import Channel, ChannelStatus
 from scheduler.ports import Credentials
-from scheduler.posts import audit
 
 #: Refresh this long before the access token expires (X's tokens live two hours).
 REFRESH_AHEAD = timedelta(minutes=10)

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.models import Delivery, EmploymentType, Post, Vacancy, VacancyStatus
 from scheduler.ports import Problem
-from scheduler.posts import audit
 from scheduler.transitions import move
 
 COUNTRIES = ("AT", "DE")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.audit import audit
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Attempt, ChannelStatus
-from scheduler.posts import audit
 from scheduler.queries import (
     StateGroup,
     count_by_group,
