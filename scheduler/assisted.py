@@ -15,10 +15,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from scheduler.audit import audit
 from scheduler.lifecycle import DISPATCHABLE, DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery, Post, User
 from scheduler.networks import Network
-from scheduler.posts import audit
 from scheduler.rendering import render_text
 from scheduler.transitions import move
 

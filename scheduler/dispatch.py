@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scheduler.assisted import assisted_channel_ids, hand_over_due
+from scheduler.assisted import assisted_channel_ids
 from scheduler.lifecycle import DISPATCHABLE, DeliveryState
 from scheduler.models import Attempt, Delivery
 
@@ -35,10 +35,9 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[QueuedDeli
 
     PostgreSQL locks the picked rows with SKIP LOCKED so two dispatchers never pick the same row;
     SQLite renders no FOR UPDATE but serializes writers, and the state condition is repeated in the
-    UPDATE so a row moved meanwhile is skipped either way. Due deliveries on assisted channels
-    (XING) go to their owners instead of the queue.
+    UPDATE so a row moved meanwhile is skipped either way. Deliveries on assisted channels (XING)
+    are left for ``scheduler.assisted.hand_over_due``, which the dispatcher's sweep runs.
     """
-    hand_over_due(session, now=now, limit=limit)
     due = (
         select(Delivery.id)
         .where(Delivery.state.in_(DISPATCHABLE), Delivery.run_at <= now,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
+from scheduler.audit import audit
 from scheduler.models import Delivery, Media, MediaRendition, Post, User
-from scheduler.posts import audit
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
 from web.forms import MAX_TEXT

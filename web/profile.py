@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from scheduler.audit import audit
 from scheduler.clock import is_valid_zone
 from scheduler.models import User
-from scheduler.posts import audit
 from web.auth import user
 from web.db import get_session
 from web.i18n import LANGUAGE_NAMES, LOCALES, _

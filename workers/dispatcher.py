@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 from rq import Queue
 
+from scheduler.assisted import hand_over_due
 from scheduler.clock import utcnow
 from scheduler.dispatch import QueuedDelivery, assign_job, claim_due, expire_leases, requeue, stale_queued
 from scheduler.metrics import claim_due as claim_metrics
@@ -49,6 +50,7 @@ class TickReport:
     refreshing: int = 0
     notified: int = 0  # notifications created (mailed by a background thread)
     reposted: int = 0  # "still hiring" re-posts created
+    handed_over: int = 0  # assisted-channel (XING) deliveries given to their owners as tasks
 
 
 class Dispatcher:
@@ -71,7 +73,8 @@ class Dispatcher:
         return TickReport(enqueued=enqueued, expired=self.expire_leases(), requeued=self.requeue_lost(),
                           reconciling=self.reconcile_unknown(), checking=self.check_processing(),
                           measuring=self.collect_metrics(),
-                          refreshing=self.refresh_tokens(), notified=self.notify(), reposted=self.plan_reposts())
+                          refreshing=self.refresh_tokens(), notified=self.notify(), reposted=self.plan_reposts(),
+                          handed_over=self.hand_over_tasks())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -181,6 +184,11 @@ class Dispatcher:
                 log.exception("dispatcher round failed; retrying")
                 stop.wait(1.0)
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+    def hand_over_tasks(self) -> int:
+        """Give due XING deliveries to their owners; a person posts them, so the sweep's pace is enough."""
+        with self.ctx.sessions.begin() as session:
+            return len(hand_over_due(session, now=utcnow(), limit=self.ctx.settings.dispatch_batch))
 
     def plan_reposts(self) -> int:
         """Create the "still hiring" re-posts that are due."""

@@ -12,6 +12,7 @@ from scheduler.assisted import (
     TaskError,
     add_assisted_channel,
     complete_task,
+    hand_over_due,
     open_tasks,
     postpone_task,
 )
@@ -49,6 +50,9 @@ def test_due_assisted_delivery_goes_to_its_owner_not_the_queue(sessions: session
     with sessions.begin() as session:
         queued = claim_due(session, now=NOW, limit=100)
     assert [item.delivery_id for item in queued] == [on_x]
+    assert _state(sessions, on_xing) is S.SCHEDULED  # never queued: nothing could publish it
+    with sessions.begin() as session:
+        assert hand_over_due(session, now=NOW, limit=100) == [on_xing]
     assert _state(sessions, on_xing) is S.AWAITING_OWNER
     assert _state(sessions, later) is S.SCHEDULED
 
