@@ -3,65 +3,30 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from playwright import sync_api
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from scheduler.db import make_engine
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Base, Delivery, Guideline, PostingSlot, PostKind, Role, User
+from scheduler.models import Delivery, Guideline, PostingSlot, PostKind, Role
 from scheduler.networks import Network
-from tests.factories import DEFAULT_PASSWORD, make_channel, make_user
-from tests.web.conftest import build_app, free_port, services_of, web_settings_for
+from tests.factories import make_channel, make_user
+from tests.web.browsing import logged_in, served_app
+from tests.web.conftest import services_of
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser]
 S = DeliveryState
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    """The whole app on a SQLite file, served over HTTP in a thread (its clock at the tests' NOW)."""
-    url = f"sqlite:///{tmp_path}/flow.db"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    app = build_app(web_settings_for(url, tmp_path))
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(5)
-    services_of(app).engine.dispose()
-
-
-@contextmanager
-def logged_in(playwright: Any, base: str, user: User) -> Iterator[Any]:
-    """A Chromium page logged in as ``user``; fails on console errors other than a deliberate 422 page."""
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-    errors: list[str] = []
-    try:
-        page = browser.new_page(locale="en-US")
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail address").fill(user.email)
-        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/deliveries")
-        yield page
-    finally:
-        browser.close()
-    assert errors == []
+    """The whole app served over HTTP (its clock at the tests' NOW)."""
+    with served_app(tmp_path) as app_and_url:
+        yield app_and_url
 
 
 def test_a_vacancy_becomes_approved_job_ads_in_the_queue_and_filling_it_cancels_them(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,60 +11,31 @@ import pytest
 from flask import Flask
 from playwright import sync_api
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from scheduler.db import make_engine
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Base, Delivery, Post, PostKind, Role, Vacancy
-from tests.factories import DEFAULT_PASSWORD, make_channel, make_delivery, make_post, make_user
-from tests.web.conftest import NOW, build_app, free_port, services_of, web_settings_for
-from web import vacancies
+from scheduler.models import Delivery, Post, PostKind, Role, Vacancy
+from tests.factories import make_channel, make_delivery, make_post, make_user
+from tests.web.browsing import logged_in, served_app
+from tests.web.conftest import NOW, services_of
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    """The app (with the vacancy pages) on a SQLite file, served over HTTP in a thread."""
-    url = f"sqlite:///{tmp_path}/browser.db"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    app = build_app(web_settings_for(url, tmp_path))
-    if "vacancies" not in app.blueprints:
-        app.register_blueprint(vacancies.bp)
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(5)
-    services_of(app).engine.dispose()
+    """The app served over HTTP."""
+    with served_app(tmp_path) as app_and_url:
+        yield app_and_url
 
 
 @pytest.fixture
 def page(served: tuple[Flask, str]) -> Iterator[Any]:
-    """A recruiter logged in in Chromium; fails the test on any console error (CSP violations included)."""
+    """A recruiter's logged-in Chromium page; fails the test on any console error (CSP violations included)."""
     app, base = served
     with services_of(app).sessions.begin() as session:
         user = make_user(session, role=Role.RECRUITER)
-    errors: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            tab = browser.new_page()
-            tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            tab.on("pageerror", lambda error: errors.append(str(error)))
-            tab.goto(f"{base}/login")
-            tab.get_by_label("E-mail address").fill(user.email)
-            tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
-            tab.get_by_role("button", name="Log in").click()
-            tab.wait_for_url(f"{base}/deliveries")
-            yield tab
-        finally:
-            browser.close()
-    assert errors == []
+    with sync_api.sync_playwright() as playwright, logged_in(playwright, base, user) as tab:
+        yield tab
 
 
 def test_create_a_vacancy_then_mark_it_filled_and_its_scheduled_posts_are_cancelled(
