@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from scheduler.jobrules import has_gender_marker  # the same test the job-ad rules apply
 from scheduler.models import EmploymentType
 from scheduler.networks import RULES, Network
 
@@ -85,11 +86,6 @@ EMPLOYMENT_LABELS: dict[str, dict[EmploymentType, str]] = {
 }
 _PERIODS = {"de": {"HOUR": "Stunde", "MONTH": "Monat", "YEAR": "Jahr"},
             "en": {"HOUR": "per hour", "MONTH": "per month", "YEAR": "per year"}}
-
-
-def has_gender_marker(title: str) -> bool:
-    """Tell whether ``title`` already says it addresses every gender ("(m/w/d)", "(all genders)", "*in" …)."""
-    return bool(_MARKER.search(title))
 
 
 def with_gender_marker(title: str, language: str) -> str:
