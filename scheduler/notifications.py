@@ -49,12 +49,12 @@ def notify(session: Session, user_ids: Iterable[int], kind: str, dedupe_key: str
     locales: dict[int, str] = {} if german is None else {
         uid: locale for uid, locale in session.execute(select(User.id, User.locale).where(User.id.in_(ids)))}
 
-    def words(uid: int) -> tuple[str, str]:
-        return german if german is not None and locales.get(uid) == "de" else (subject, body)
-
-    rows = [{"user_id": uid, "kind": kind, "dedupe_key": f"{dedupe_key}:u{uid}"[:160], "subject": words(uid)[0][:200],
-             "body": words(uid)[1], "link": link[:500], "created_at": now, "mail_state": "pending",
-             "mail_attempts": 0, "mail_error": ""} for uid in ids]
+    rows = []
+    for uid in ids:
+        title, text = german if german is not None and locales.get(uid) == "de" else (subject, body)
+        rows.append({"user_id": uid, "kind": kind, "dedupe_key": f"{dedupe_key}:u{uid}"[:160], "subject": title[:200],
+                     "body": text, "link": link[:500], "created_at": now, "mail_state": "pending",
+                     "mail_attempts": 0, "mail_error": ""})
     # Look first: a PostgreSQL insert that ends in a conflict still uses up a sequence value.
     existing = set(session.scalars(select(Notification.dedupe_key)
                                    .where(Notification.dedupe_key.in_([row["dedupe_key"] for row in rows]))))
