@@ -427,3 +427,178 @@ class CompanySetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)  # JSON
     updated_at: Mapped[created]
+
+
+# --- Outcomes: tracked links, clicks, applications, leads, inbound webhooks -------------------
+
+
+class ApplicationStage(StrEnum):
+    """Where an application stands in the recruiting pipeline; each stage has its own timestamp."""
+
+    RECEIVED = "received"
+    SCREENING = "screening"
+    INTERVIEW = "interview"
+    OFFER = "offer"
+    HIRED = "hired"
+    REJECTED = "rejected"
+
+
+class LeadStatus(StrEnum):
+    """Where a sales lead stands; each status has its own timestamp."""
+
+    NEW = "new"
+    QUALIFIED = "qualified"
+    OPPORTUNITY = "opportunity"
+    CUSTOMER = "customer"
+    JUNK = "junk"
+
+
+class TrackedLink(Base):
+    """A link of one delivery, published as ``/r/<code>``; the destination carries the UTM parameters."""
+
+    __tablename__ = "tracked_link"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"), index=True)
+    original: Mapped[str] = mapped_column(String(2048))  # as the author wrote it
+    destination: Mapped[str] = mapped_column(String(4096))  # original plus UTM parameters
+    created_at: Mapped[created]
+
+
+class Click(Base):
+    """One request to a tracked link; bots and repeats are kept but flagged, never counted as people."""
+
+    __tablename__ = "click"
+    __table_args__ = (Index("ix_click_at", "at"), Index("ix_click_delivery_at", "delivery_id", "at"))
+
+    id: Mapped[intpk]
+    link_id: Mapped[int] = mapped_column(ForeignKey("tracked_link.id"), index=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"))  # copied from the link for reports
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))  # likewise
+    at: Mapped[datetime]
+    referrer_host: Mapped[str] = mapped_column(String(255), default="")
+    country: Mapped[str | None] = mapped_column(String(2))  # None: not derivable without a third party
+    browser: Mapped[str] = mapped_column(String(40), default="")
+    device: Mapped[str] = mapped_column(String(16), default="")  # desktop, mobile, tablet, bot, other
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    bot_reason: Mapped[str] = mapped_column(String(32), default="")  # crawler, preview, head, empty-ua, burst…
+    repeat: Mapped[bool] = mapped_column(default=False)  # same source, same link, within the hour
+    visitor: Mapped[str] = mapped_column(String(16), default="")  # keyed hash, salt rotated daily
+
+
+class ClickLoss(Base):
+    """Clicks that were redirected but could not be recorded (Redis unreachable), per UTC day."""
+
+    __tablename__ = "click_loss"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
+    lost: Mapped[int] = mapped_column(default=0)
+
+
+class Integration(Base):
+    """An ATS or CRM that reports applications and leads by signed webhook."""
+
+    __tablename__ = "integration"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "ats" or "crm"
+    secret: Mapped[str] = mapped_column(Text)  # CredentialBox token of the HMAC secret
+    active: Mapped[bool] = mapped_column(default=True)
+    last_event_at: Mapped[datetime | None]
+    created_at: Mapped[created]
+
+
+class WebhookEvent(Base):
+    """An accepted webhook event; the unique sender event id makes redelivery a no-op."""
+
+    __tablename__ = "webhook_event"
+    __table_args__ = (UniqueConstraint("integration_id", "event_id", name="uq_webhook_event_integration_event"),)
+
+    id: Mapped[intpk]
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integration.id"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(200), default="")  # what it changed, e.g. "application:12"
+    received_at: Mapped[created]
+
+
+class Application(Base):
+    """A job application, from the apply form or an ATS, attributed to a delivery where evidence allows."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "external_id", name="uq_application_integration_external"),
+        Index("ix_application_received_at", "received_at"),
+    )
+
+    id: Mapped[intpk]
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    cv_key: Mapped[str | None] = mapped_column(String(255))  # below the data directory, never web-served
+    cv_filename: Mapped[str] = mapped_column(String(255), default="")
+    cv_mime: Mapped[str] = mapped_column(String(100), default="")
+    privacy_text: Mapped[str] = mapped_column(Text, default="")  # the consent text the applicant saw
+    consented_at: Mapped[datetime | None]
+    talent_pool: Mapped[bool] = mapped_column(default=False)  # may be kept for later vacancies
+    talent_pool_until: Mapped[datetime | None]
+    stage: Mapped[ApplicationStage] = mapped_column(_enum(ApplicationStage), default=ApplicationStage.RECEIVED)
+    received_at: Mapped[datetime]
+    screening_at: Mapped[datetime | None]
+    interview_at: Mapped[datetime | None]
+    offer_at: Mapped[datetime | None]
+    hired_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(64), default="careers")  # careers, webhook:<name>, manual
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integration.id"))
+    external_id: Mapped[str | None] = mapped_column(String(200))  # the ATS's id
+    utm_source: Mapped[str] = mapped_column(String(100), default="")
+    utm_medium: Mapped[str] = mapped_column(String(100), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(200), default="")
+    utm_content: Mapped[str] = mapped_column(String(100), default="")
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"), index=True)
+    anonymized_at: Mapped[datetime | None]  # personal data removed; the counts stay for reports
+    created_at: Mapped[created]
+
+    vacancy: Mapped[Vacancy] = relationship()
+
+
+class Lead(Base):
+    """A contact request from the lead form or a CRM; one row per person, repeat requests merged."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "external_id", name="uq_lead_integration_external"),
+        Index("ix_lead_created_at", "created_at"),
+    )
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased, trimmed: finds duplicates
+    message: Mapped[str] = mapped_column(Text, default="")
+    consent_text: Mapped[str] = mapped_column(Text, default="")
+    consented_at: Mapped[datetime | None]
+    status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus), default=LeadStatus.NEW)
+    qualified_at: Mapped[datetime | None]
+    opportunity_at: Mapped[datetime | None]
+    customer_at: Mapped[datetime | None]
+    junk_at: Mapped[datetime | None]
+    submissions: Mapped[int] = mapped_column(default=1)  # merged duplicates count here, not as leads
+    last_submitted_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(64), default="form")  # form, webhook:<name>, manual
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integration.id"))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    utm_source: Mapped[str] = mapped_column(String(100), default="")  # first touch
+    utm_medium: Mapped[str] = mapped_column(String(100), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(200), default="")
+    utm_content: Mapped[str] = mapped_column(String(100), default="")
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"), index=True)
+    anonymized_at: Mapped[datetime | None]
+    created_at: Mapped[created]

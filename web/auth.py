@@ -40,6 +40,8 @@ SESSION_MAX_AGE = timedelta(hours=12)
 POSTING_ROLES = (Role.ADMIN, Role.RECRUITER, Role.MARKETER, Role.MANAGER)
 #: Views anyone may reach without logging in.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "media.signed"})  # signed media: networks fetch it
+#: Blueprints whose every view is for the public: tracked links, the careers site and its forms, webhooks.
+PUBLIC_BLUEPRINTS = frozenset({"links", "careers", "forms", "hooks"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,7 +150,7 @@ def _unauthorized() -> ResponseReturnValue:
 
 def _require_login() -> ResponseReturnValue | None:
     """Every view needs a login except the login page and static files; logins expire after SESSION_MAX_AGE."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint in PUBLIC_BLUEPRINTS:
         return None
     if current_user.is_authenticated:
         started = session.get("auth_at")
