@@ -602,3 +602,55 @@ class Lead(Base):
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"), index=True)
     anonymized_at: Mapped[datetime | None]
     created_at: Mapped[created]
+
+
+# --- Reports: channel costs and e-mailed digests ------------------------------------------------
+
+
+class ChannelCost(Base):
+    """Money spent on a channel for a vacancy or a campaign (a boost, a paid job slot), entered by a person."""
+
+    __tablename__ = "channel_cost"
+
+    id: Mapped[intpk]
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"), index=True)
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"), index=True)
+    campaign: Mapped[str] = mapped_column(String(120), default="")  # when the cost is for a campaign
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    spent_at: Mapped[datetime]  # which report period the cost belongs to
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[created]
+
+
+class ReportDigest(Base):
+    """A person's subscription to the report by e-mail (weekly or monthly, PDF attached)."""
+
+    __tablename__ = "report_digest"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    frequency: Mapped[str] = mapped_column(String(8))  # "weekly" or "monthly"
+    active: Mapped[bool] = mapped_column(default=True)
+    next_due_at: Mapped[datetime]
+    created_at: Mapped[created]
+
+    user: Mapped[User] = relationship()
+
+
+class ReportDigestRun(Base):
+    """One digest mailed for one period; the unique period makes "send once" a constraint."""
+
+    __tablename__ = "report_digest_run"
+    __table_args__ = (UniqueConstraint("digest_id", "period_start", name="uq_report_digest_run_period"),)
+
+    id: Mapped[intpk]
+    digest_id: Mapped[int] = mapped_column(ForeignKey("report_digest.id"), index=True)
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[created]
