@@ -35,6 +35,7 @@ from scheduler.ports import (
     PostContent,
     Problem,
     Receipt,
+    params,
 )
 
 __all__ = ["FacebookAdapter", "GRAPH_VERSION"]
@@ -45,6 +46,7 @@ POST_METRICS = ("post_media_view", "post_clicks", "post_reactions_by_type_total"
 COUNT_FIELDS = "shares,comments.summary(true).limit(0),reactions.summary(true).limit(0)"
 RECENT_POSTS = 25
 PHOTO_TYPES = frozenset({"image/jpeg", "image/jpg", "image/png"})
+FORMATS = "JPEG, PNG"
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Meta's subcode 1366046: "smaller than 4 MB and saved as JPG, PNG"
 CLOCK_SKEW = timedelta(seconds=2)  # Graph times are whole seconds
 
@@ -68,29 +70,34 @@ class FacebookAdapter:
     def validate(self, content: PostContent) -> list[Problem]:
         """Return every reason Facebook would refuse ``content`` (length, photo count, format)."""
         rules = RULES[Network.FACEBOOK]
+        fb = Network.FACEBOOK
         problems = []
         message = _message(content)
         if len(message) > rules.max_text:
-            problems.append(Problem("text", "too_long",
-                                    f"Facebook takes at most {rules.max_text:,} characters; this has {len(message):,}.",
-                                    ))
+            problems.append(Problem("text", "too_long", f"Facebook takes at most {rules.max_text:,} characters; "
+                                                        f"this text has {len(message):,}.",
+                                    params=params(network=fb, limit=rules.max_text, length=len(message))))
         if not message.strip() and not content.media and not content.link:
-            problems.append(Problem("text", "empty", "Write some text, add a link or attach a photo."))
+            problems.append(Problem("text", "empty", "Write a text, add a link or add an image."))
         if len(content.media) > rules.max_media:
             problems.append(Problem("media", "too_many_media",
-                                    f"Facebook takes at most {rules.max_media} photos per post; "
-                                    f"this one has {len(content.media)}."))
+                                    f"Facebook takes at most {rules.max_media} images per post; "
+                                    f"this one has {len(content.media)}.",
+                                    params=params(network=fb, limit=rules.max_media, count=len(content.media))))
         if any(not item.mime_type.startswith("image/") for item in content.media):
             problems.append(Problem("media", "media_unsupported",
-                                    "Postillon posts photos to Facebook Pages; videos are not supported yet."))
+                                    "Postillon posts photos to Facebook Pages; videos are not supported yet.",
+                                    params=params(network=fb)))
         elif any(item.mime_type.lower() not in PHOTO_TYPES for item in content.media):
-            problems.append(Problem("media", "media_format", "Facebook takes photos saved as JPEG or PNG; "
-                                                             "convert the others first."))
+            problems.append(Problem("media", "media_format",
+                                    f"Facebook takes {FORMATS} images only; convert the others first.",
+                                    params=params(network=fb, formats=FORMATS)))
         for index, item in enumerate(content.media, 1):
             if item.size_bytes is not None and item.size_bytes >= MAX_PHOTO_BYTES:
+                size, most = round(item.size_bytes / 1_048_576, 1), MAX_PHOTO_BYTES / 1_048_576
                 problems.append(Problem("media", "media_too_large",
-                                        f"Photo {index} has {item.size_bytes / 1_048_576:.1f} MB; Facebook takes "
-                                        "photos smaller than 4 MB."))
+                                        f"Image {index} has {size:.1f} MB; Facebook takes at most {most:.1f} MB.",
+                                        params=params(index=index, size=size, network=fb, limit=most)))
         return problems
 
     # -- publishing ------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from scheduler.ports import (
     PostContent,
     Problem,
     Receipt,
+    params,
 )
 
 __all__ = ["InstagramAdapter"]
@@ -78,37 +79,47 @@ class InstagramAdapter:
         The aspect ratio is checked only for images whose width and height are known.
         """
         rules = RULES[Network.INSTAGRAM]
+        ig = Network.INSTAGRAM
         problems = []
         caption = caption_of(content)
         if len(caption) > rules.max_text:
-            problems.append(Problem("text", "too_long", f"Instagram captions take at most {rules.max_text:,} "
-                                                        f"characters; this one has {len(caption):,}."))
+            problems.append(Problem("text", "too_long", f"Instagram takes at most {rules.max_text:,} characters; "
+                                                        f"this text has {len(caption):,}.",
+                                    params=params(network=ig, limit=rules.max_text, length=len(caption))))
         tags = len(HASHTAG.findall(caption))
         if tags > MAX_HASHTAGS:
             problems.append(Problem("text", "too_many_hashtags",
-                                    f"Instagram allows at most {MAX_HASHTAGS} hashtags; this caption has {tags}."))
+                                    f"Use at most {MAX_HASHTAGS} hashtags; this text has {tags}.",
+                                    params=params(limit=MAX_HASHTAGS, count=tags)))
         mentions = len(MENTION.findall(caption))
         if mentions > MAX_MENTIONS:
             problems.append(Problem("text", "too_many_mentions", f"Instagram allows at most {MAX_MENTIONS} "
-                                                                 f"@-mentions; this caption has {mentions}."))
+                                                                 f"@-mentions; this text has {mentions}.",
+                                    params=params(network=ig, limit=MAX_MENTIONS, count=mentions)))
         if not content.media:
-            problems.append(Problem("media", "media_required", "Instagram posts need at least one image."))
+            problems.append(Problem("media", "media_required", "Instagram posts need at least one image.",
+                                    params=params(network=ig)))
         if len(content.media) > rules.max_media:
             problems.append(Problem("media", "too_many_media",
-                                    f"An Instagram carousel takes at most {rules.max_media} images; "
-                                    f"this has {len(content.media)}."))
+                                    f"Instagram takes at most {rules.max_media} images per post; "
+                                    f"this one has {len(content.media)}.",
+                                    params=params(network=ig, limit=rules.max_media, count=len(content.media))))
         if any(item.mime_type.lower() not in JPEG_TYPES for item in content.media):
-            problems.append(Problem("media", "media_format", "Instagram only publishes JPEG images; convert the "
-                                                             "others to JPEG first."))
+            problems.append(Problem("media", "media_format", "Instagram takes JPEG images only; convert the "
+                                                             "others first.",
+                                    params=params(network=ig, formats="JPEG")))
         for index, item in enumerate(content.media, 1):
             if item.size_bytes is not None and item.size_bytes > MAX_IMAGE_BYTES:
+                size, most = round(item.size_bytes / 1_048_576, 1), MAX_IMAGE_BYTES / 1_048_576
                 problems.append(Problem("media", "media_too_large",
-                                        f"Image {index} has {item.size_bytes / 1_048_576:.1f} MB; Instagram takes "
-                                        "at most 8.0 MB."))
+                                        f"Image {index} has {size:.1f} MB; Instagram takes at most {most:.1f} MB.",
+                                        params=params(index=index, size=size, network=ig, limit=most)))
             if item.width and item.height and not MIN_ASPECT <= round(item.width / item.height, 2) <= MAX_ASPECT:
                 problems.append(Problem("media", "aspect_ratio",
                                         f"Image {index} is {item.width}×{item.height} pixels; Instagram takes "
-                                        "shapes from 4:5 (portrait) to 1.91:1 (landscape); crop it first."))
+                                        "shapes from 4:5 (portrait) to 1.91:1 (landscape); crop it first.",
+                                        params=params(index=index, dimensions=f"{item.width}×{item.height}",
+                                                      network=ig)))
         return problems
 
     # -- publishing ------------------------------------------------------------------------

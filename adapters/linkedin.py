@@ -38,6 +38,7 @@ from scheduler.ports import (
     PostContent,
     Problem,
     Receipt,
+    params,
 )
 
 __all__ = ["DEFAULT_VERSION", "LinkedInAdapter", "duplicate_urn", "escape_commentary", "next_midnight_utc",
@@ -82,13 +83,18 @@ class LinkedInAdapter:
         problems = []
         limit = RULES[Network.LINKEDIN].max_text
         if not content.text.strip() and not content.media:
-            problems.append(Problem("text", "empty", "Write some text: LinkedIn does not accept an empty post."))
-        length = len(escape_commentary(content.text))
+            problems.append(Problem("text", "empty", "Write a text, add a link or add an image."))
+        length, escaped = len(content.text), len(escape_commentary(content.text))
         if length > limit:
+            problems.append(Problem("text", "too_long",
+                                    f"LinkedIn takes at most {limit:,} characters; this text has {length:,}.",
+                                    params=params(network=Network.LINKEDIN, limit=limit, length=length)))
+        elif escaped > limit:
             problems.append(Problem(
-                "text", "too_long",
-                f"LinkedIn takes {limit} characters; this text counts {length} (each of \\ | {{ }} @ [ ] ( ) < > "
-                "* _ ~ counts twice because it must be escaped).",
+                "text", "too_long_escaped",
+                f"LinkedIn takes {limit:,} characters; this text counts {escaped:,} (each of \\ | {{ }} @ [ ] ( ) "
+                "< > * _ ~ counts twice because it must be escaped).",
+                params=params(limit=limit, length=escaped),
             ))
         return problems + media_problems(content.media)
 

@@ -19,11 +19,12 @@ from adapters._http import json_object, truncate
 from adapters.linkedin_errors import translate
 from scheduler.errors import RejectedError, TransientError
 from scheduler.networks import RULES, Network
-from scheduler.ports import Credentials, MediaItem, Problem
+from scheduler.ports import Credentials, MediaItem, Problem, params
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/png", "image/gif"})
 MAX_PIXELS = 36_152_320  # LinkedIn: fewer than this many pixels per image
 MAX_ALT_TEXT = 4086
+FORMATS = "JPEG, PNG, GIF"
 
 #: The adapter's REST call: (credentials, method, path, data=...) -> a 2xx response, else a typed error.
 RestCall = Callable[..., requests.Response]
@@ -35,18 +36,25 @@ def media_problems(media: Sequence[MediaItem]) -> list[Problem]:
     limit = RULES[Network.LINKEDIN].max_media
     if len(media) > limit:
         problems.append(Problem("media", "too_many_media",
-                                f"LinkedIn takes 1 image or 2 to {limit}; this post has {len(media)}."))
+                                f"LinkedIn takes at most {limit} images per post; this one has {len(media)}.",
+                                params=params(network=Network.LINKEDIN, limit=limit, count=len(media))))
     if any(item.mime_type.lower() not in IMAGE_TYPES for item in media):
-        problems.append(Problem("media", "media_format", "LinkedIn takes JPEG, PNG and GIF images only."))
+        problems.append(Problem("media", "media_format",
+                                f"LinkedIn takes {FORMATS} images only; convert the others first.",
+                                params=params(network=Network.LINKEDIN, formats=FORMATS)))
     for index, item in enumerate(media, 1):
         if item.width and item.height and item.width * item.height >= MAX_PIXELS:
-            problems.append(Problem("media", "media_too_large",
+            problems.append(Problem("media", "too_many_pixels",
                                     f"Image {index} has {item.width}×{item.height} pixels; LinkedIn takes fewer "
-                                    f"than {MAX_PIXELS:,} pixels per image."))
+                                    f"than {MAX_PIXELS:,} pixels per image.",
+                                    params=params(index=index, dimensions=f"{item.width}×{item.height}",
+                                                  network=Network.LINKEDIN, limit=MAX_PIXELS)))
         if len(item.alt_text) > MAX_ALT_TEXT:
             problems.append(Problem("media", "alt_text_too_long",
                                     f"The description of image {index} has {len(item.alt_text):,} characters; "
-                                    f"LinkedIn takes at most {MAX_ALT_TEXT:,}."))
+                                    f"LinkedIn takes at most {MAX_ALT_TEXT:,}.",
+                                    params=params(index=index, length=len(item.alt_text), network=Network.LINKEDIN,
+                                                  limit=MAX_ALT_TEXT)))
     return problems
 
 

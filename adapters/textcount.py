@@ -18,7 +18,7 @@ from twitter_text.regexp.punct import punct
 from twitter_text.regexp.spaces_group import spaces_group
 
 from scheduler.networks import RULES, Network
-from scheduler.ports import Problem
+from scheduler.ports import Problem, params
 
 _X_RULES = RULES[Network.X]
 _OPTIONS: dict[str, Any] = {
@@ -68,8 +68,8 @@ def text_problems(text: str) -> list[Problem]:
     length = weighted_length(text)
     if length > _X_RULES.max_text:
         problems.append(Problem(
-            "text", "too_long",
-            f"X counts {length} of {_X_RULES.max_text} characters (links count {_OPTIONS['transformed_url_length']}).",
+            "text", "too_long", f"X takes at most {_X_RULES.max_text:,} characters; this text has {length:,}.",
+            params=params(network=Network.X, limit=_X_RULES.max_text, length=length),
         ))
     if has_invalid_chars(text):
         problems.append(Problem(
@@ -81,5 +81,6 @@ def text_problems(text: str) -> list[Problem]:
         problems.append(Problem(
             "text", "too_many_cashtags",
             f"X allows one cashtag per post; this one has {len(tags)} ({', '.join(tags)}).",
+            params=params(count=len(tags), tags=", ".join(tags)),
         ))
     return problems

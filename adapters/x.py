@@ -94,7 +94,7 @@ class XAdapter:
         """Return every reason X would refuse ``content`` (weighted length, cashtags, images)."""
         problems = text_problems(content.text)
         if not content.text.strip() and not content.media:
-            problems.insert(0, Problem("text", "empty", "Write some text: X does not accept an empty post."))
+            problems.insert(0, Problem("text", "empty", "Write a text, add a link or add an image."))
         return problems + media_problems(content.media)
 
     # -- publishing ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from adapters._http import json_object, truncate
 from adapters.x_errors import translate
 from scheduler.errors import RejectedError, TransientError
 from scheduler.networks import RULES, Network
-from scheduler.ports import MediaItem, Problem
+from scheduler.ports import MediaItem, Problem, params
 
 #: MIME type -> media_category of the one-shot upload.
 CATEGORIES = {"image/jpeg": "tweet_image", "image/jpg": "tweet_image", "image/png": "tweet_image",
@@ -27,10 +27,11 @@ MAX_GIF_BYTES = 15 * 1024 * 1024
 MAX_ALT_TEXT = 1000
 STATUS_WAIT_S = 30.0  # GIFs are processed asynchronously; give up (retryably) after this long
 PENDING = ("pending", "in_progress")
+FORMATS = "JPEG, PNG, GIF, WebP"
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f} MB"
+def _mb(size: int) -> float:
+    return round(size / 1_048_576, 1)
 
 
 def media_problems(media: Sequence[MediaItem]) -> list[Problem]:
@@ -39,22 +40,29 @@ def media_problems(media: Sequence[MediaItem]) -> list[Problem]:
     limit = RULES[Network.X].max_media
     if len(media) > limit:
         problems.append(Problem("media", "too_many_media",
-                                f"X takes at most {limit} images per post; this one has {len(media)}."))
+                                f"X takes at most {limit} images per post; this one has {len(media)}.",
+                                params=params(network=Network.X, limit=limit, count=len(media))))
     kinds = [item.mime_type.lower() for item in media]
     if any(kind not in CATEGORIES for kind in kinds):
-        problems.append(Problem("media", "media_format", "X takes JPEG, PNG, GIF and WebP images only."))
+        problems.append(Problem("media", "media_format", f"X takes {FORMATS} images only; convert the others first.",
+                                params=params(network=Network.X, formats=FORMATS)))
     if "image/gif" in kinds and len(media) > 1:
         problems.append(Problem("media", "gif_not_alone",
-                                "X takes one GIF on its own, or up to 4 photos; post the GIF separately."))
+                                f"X takes one GIF on its own, or up to {limit} photos; post the GIF separately.",
+                                params=params(network=Network.X, limit=limit)))
     for index, item in enumerate(media, 1):
         cap = MAX_GIF_BYTES if item.mime_type.lower() == "image/gif" else MAX_IMAGE_BYTES
         if item.size_bytes is not None and item.size_bytes > cap:
+            size, most = _mb(item.size_bytes), _mb(cap)
             problems.append(Problem("media", "media_too_large",
-                                    f"Image {index} has {_mb(item.size_bytes)}; X takes at most {_mb(cap)}."))
+                                    f"Image {index} has {size:.1f} MB; X takes at most {most:.1f} MB.",
+                                    params=params(index=index, size=size, network=Network.X, limit=most)))
         if len(item.alt_text) > MAX_ALT_TEXT:
             problems.append(Problem("media", "alt_text_too_long",
                                     f"The description of image {index} has {len(item.alt_text):,} characters; "
-                                    f"X takes at most {MAX_ALT_TEXT:,}."))
+                                    f"X takes at most {MAX_ALT_TEXT:,}.",
+                                    params=params(index=index, length=len(item.alt_text), network=Network.X,
+                                                  limit=MAX_ALT_TEXT)))
     return problems
 
 
@@ -127,5 +135,5 @@ def _read(item: MediaItem) -> bytes:
         raise RejectedError(f"An image file could not be read ({exc.strerror or exc}); attach it again.") from exc
     cap = MAX_GIF_BYTES if item.mime_type.lower() == "image/gif" else MAX_IMAGE_BYTES
     if len(data) > cap:
-        raise RejectedError(f"An image has {_mb(len(data))}; X takes at most {_mb(cap)}.")
+        raise RejectedError(f"An image has {_mb(len(data)):.1f} MB; X takes at most {_mb(cap):.1f} MB.")
     return data

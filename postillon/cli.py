@@ -1,4 +1,4 @@
-"""`postillon` subcommands: init, run, web, worker, dispatcher, sandbox, create-user, rotate-key."""
+"""`postillon` subcommands: init, run, web, worker, dispatcher, clicks, sandbox, create-user, demo, purge…"""
 
 from __future__ import annotations
 
@@ -102,6 +102,20 @@ def dispatcher(once: bool) -> None:
 
 
 @main.command()
+def clicks() -> None:
+    """Run the click worker: move short-link clicks from Redis into the database (safe to run more than one)."""
+    from workers.clicks import ClickDrain
+    from workers.context import JobContext
+
+    settings = _settings()
+    ctx = JobContext(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ClickDrain(ctx.redis, ctx.sessions, burst_per_minute=settings.click_burst_per_minute).run(stop)
+
+
+@main.command()
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
 @click.option("--smtp-port", type=int, default=None, help="Port of the sandbox mailbox (default 8026).")
@@ -175,6 +189,52 @@ def rotate_key() -> None:
             channel.credentials = box.rotate(channel.credentials)
     click.echo(f"re-encrypted the credentials of {len(channels)} channel(s)")
 
+
+@main.command()
+def purge() -> None:
+    """Anonymize applicant and lead data whose retention ended now (the dispatcher does it daily)."""
+    from scheduler.clock import utcnow
+    from scheduler.db import make_engine, make_session_factory
+    from scheduler.retention import purge_expired
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine).begin() as session:
+        report = purge_expired(session, now=utcnow(), data_dir=settings.data_path)
+    engine.dispose()
+    click.echo(f"anonymized {report.applications} application(s) and {report.leads} lead(s), "
+               f"deleted {report.cv_files} CV file(s), cleared {report.visitor_hashes} visitor hash(es)")
+
+
+@main.command()
+@click.option("--seed", type=int, default=None, help="Seed of the generator (default 2026); same seed, same data.")
+@click.option("--force", is_flag=True, help="Add the demo although the database already has posts (deletes nothing).")
+@click.option("--print-truth", is_flag=True, help="Print the generator's true totals per channel and delivery.")
+def demo(seed: int | None, force: bool, print_truth: bool) -> None:
+    """Fill the database with a realistic demo quarter of a fictional Styrian firm, so the reports have content."""
+    from postillon.migrate import upgrade
+    from scheduler.clock import utcnow
+    from scheduler.db import make_engine, make_session_factory
+    from scheduler.demo import DEFAULT_SEED, generate_demo, has_posts
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            if has_posts(session) and not force:
+                raise click.ClickException(
+                    "this database already has posts, and the demo would mix invented figures into your reports. "
+                    "Use a fresh database, or add --force to add the demo anyway (nothing is deleted).")
+            truth = generate_demo(session, seed=DEFAULT_SEED if seed is None else seed, now=utcnow())
+    finally:
+        engine.dispose()
+    world = truth.world
+    click.echo(f"demo data added (seed {world.seed}): {len(world.posts)} posts, {len(world.deliveries)} published "
+               f"deliveries, {len(world.clicks)} clicks, {len(world.applications)} applications, "
+               f"{len(world.leads)} leads. Open Reports to see them.")
+    if print_truth:
+        click.echo(truth.format())
 
 def _sandboxed(settings: Settings) -> Settings:
     # With the sandbox on, every network without an explicit API URL points at it.

@@ -39,7 +39,7 @@ class Child:
 
 
 def run_all(settings: Settings) -> None:
-    """Start Redis if needed, migrate, then run sandbox, web, dispatcher and workers until stopped."""
+    """Start Redis if needed, migrate, then run sandbox, web, dispatcher, click worker and workers until stopped."""
     data = settings.data_path.resolve()
     settings = replace(settings, data_dir=str(data))
     redis = ensure_redis(settings.redis_url, data / "redis")
@@ -54,7 +54,8 @@ def run_all(settings: Settings) -> None:
     settings = with_sandbox_mailbox(settings)
     log.info("mail: %s", mail_target(settings))
     env = _child_env(settings)
-    children = [Child("web", ["web", "--processes", "2"]), Child("dispatcher", ["dispatcher"])]
+    children = [Child("web", ["web", "--processes", "2"]), Child("dispatcher", ["dispatcher"]),
+                Child("clicks", ["clicks"])]  # short-link clicks: Redis stream -> database
     children += [Child(f"worker-{i + 1}", ["worker"]) for i in range(settings.workers)]
     if settings.sandbox:
         children.insert(0, Child("sandbox", ["sandbox"]))
@@ -153,8 +154,27 @@ def _banner(settings: Settings, email: str, password: str | None) -> None:
         lines.append(f"  Sandbox    {settings.sandbox_url}/  (what was 'posted' to the sandbox networks)")
         if settings.smtp_url == sandbox_mailbox_url(settings):
             lines.append(f"  Mailbox    {settings.sandbox_url}/_sandbox/mailbox  (the e-mail Postillon sent)")
+    if not has_published(settings):
+        lines.append("  Demo data  none yet: `make demo` (or `postillon demo`) adds a quarter of example figures")
     lines += ["  Stop with Ctrl-C.", ""]
     click.echo("\n".join(lines))
+
+
+def has_published(settings: Settings) -> bool:
+    """Tell whether the database has a published delivery (without one the reports are empty)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from scheduler.db import make_engine, make_session_factory
+    from scheduler.demo import has_published as any_published
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return any_published(session)
+    except SQLAlchemyError:
+        return True  # cannot tell: better not to suggest invented data
+    finally:
+        engine.dispose()
 
 
 __all__ = ["run_all"]

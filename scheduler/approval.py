@@ -13,6 +13,7 @@ from scheduler.audit import audit
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import ApprovalState, AuditEvent, Delivery, Guideline, Post, PostKind, Role, User
 from scheduler.notifications import notify
+from scheduler.ports import ExplainedError
 from scheduler.transitions import move
 
 S = DeliveryState
@@ -20,44 +21,38 @@ S = DeliveryState
 REVIEWER_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
-class ApprovalError(Exception):
-    """An approval step cannot be taken; ``message`` says why in plain words."""
-
-    code = "approval"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ApprovalError(ExplainedError):
+    """An approval step cannot be taken; ``message`` says why in plain words, ``code`` names the reason."""
 
 
 class PostNotFoundError(ApprovalError):
     """There is no such post."""
 
-    code = "not_found"
+    code = "approval.not_found"
 
 
 class OwnPostError(ApprovalError):
     """The reviewer wrote the post: approval needs a second person."""
 
-    code = "own_post"
+    code = "approval.own_post"
 
 
 class NotReviewerError(ApprovalError):
     """Only managers and admins review posts."""
 
-    code = "not_reviewer"
+    code = "approval.not_reviewer"
 
 
 class NotPendingError(ApprovalError):
     """The post is not waiting for approval (already decided, or never submitted)."""
 
-    code = "not_pending"
+    code = "approval.not_pending"
 
 
 class CommentRequiredError(ApprovalError):
     """Sending a post back needs a comment that tells the author what to change."""
 
-    code = "comment_required"
+    code = "approval.comment_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +78,8 @@ def submit_for_approval(session: Session, post_id: int, *, user_id: int | None, 
         if state is S.AWAITING_APPROVAL or move(session, delivery_id, state, S.AWAITING_APPROVAL):
             waiting += 1
     if not waiting:
-        raise NotPendingError("Nothing of this post is left to approve: its deliveries are past scheduling.")
+        raise NotPendingError("Nothing of this post is left to approve: its deliveries are past scheduling.",
+                              code="approval.nothing_left")
     first_time = post.approval is not ApprovalState.PENDING
     post.approval = ApprovalState.PENDING
     if first_time:
@@ -162,7 +158,7 @@ def _decide(session: Session, post_id: int, state: ApprovalState, reviewer_id: i
         .values(approval=state, reviewer_id=reviewer_id, reviewed_at=now, review_comment=comment)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise NotPendingError("Someone else decided on this post a moment ago.")
+        raise NotPendingError("Someone else decided on this post a moment ago.", code="approval.decided_meanwhile")
     session.expire_all()
 
 

@@ -17,9 +17,11 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from scheduler.audit import audit
 from scheduler.lifecycle import DISPATCHABLE, DeliveryState
-from scheduler.models import Channel, ChannelStatus, Delivery, Post, User
+from scheduler.models import Channel, ChannelStatus, Delivery, User
 from scheduler.networks import Network
-from scheduler.rendering import render_text
+from scheduler.outgoing import Outgoing, delivery_texts
+from scheduler.ports import ExplainedError, params
+from scheduler.tracking import ensure_links, sources
 from scheduler.transitions import move
 
 S = DeliveryState
@@ -32,12 +34,8 @@ XING_SHARE_URL = "https://www.xing.com/"
 POST_URL_HOSTS = {Network.XING: ("xing.com",)}
 
 
-class TaskError(ValueError):
-    """A task action Postillon cannot carry out; ``message`` is plain words for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TaskError(ExplainedError, ValueError):
+    """A task action Postillon cannot carry out; ``message`` is plain words for the person, ``code`` the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +59,15 @@ def add_assisted_channel(session: Session, *, network: Network, name: str, profi
                          owner_id: int, tz_name: str) -> Channel:
     """Create an assisted channel owned by ``owner_id``; it needs no credentials."""
     if network not in ASSISTED_NETWORKS:
-        raise TaskError(f"{network.label} is not an assisted channel.")
+        raise TaskError(f"{network.label} is not an assisted channel.", code="task.not_assisted",
+                        params=params(network=network))
     if not name.strip():
-        raise TaskError("Give the channel a name.")
+        raise TaskError("Give the channel a name.", code="task.name_missing")
     if profile_url and not _url_on(profile_url, POST_URL_HOSTS[network]):
-        raise TaskError(f"The profile address must be a {network.label} address (https://www.xing.com/…).")
+        raise TaskError(f"The profile address must be a {network.label} address (https://www.xing.com/…).",
+                        code="task.profile_url_bad", params=params(network=network))
     if session.get(User, owner_id) is None:
-        raise TaskError("Choose who posts on this channel.")
+        raise TaskError("Choose who posts on this channel.", code="task.owner_missing")
     channel = Channel(network=network, name=name.strip(), handle=profile_url.strip(), account_id="",
                       credentials="", status=ChannelStatus.CONNECTED, owner_id=owner_id, tz_name=tz_name)
     session.add(channel)
@@ -99,16 +99,20 @@ def hand_over_due(session: Session, *, now: datetime, limit: int) -> list[int]:
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()
+    ensure_links(session, rows)  # the owner pastes tracked links, like every network gets
     return list(rows)
 
 
 def open_tasks(session: Session, *, now: datetime, overdue_after: timedelta, owner_id: int | None = None,
-               limit: int = 200) -> list[Task]:
-    """Return tasks waiting for their owners, oldest due first; ``owner_id`` narrows to one person's."""
+               limit: int = 200, base_url: str | None = None) -> list[Task]:
+    """Return tasks waiting for their owners, oldest due first; ``owner_id`` narrows to one person's.
+
+    Each task's text is what the owner posts: the XING text with Postillon's short links (``base_url``
+    is Postillon's public address; without it the links stay as the author wrote them).
+    """
     query = (
-        select(Delivery.id, Delivery.post_id, Delivery.due_at, Post.text, Post.link, Channel.id, Channel.name,
+        select(Delivery.id, Delivery.post_id, Delivery.due_at, Channel.id, Channel.name,
                Channel.network, Channel.owner_id, User.name)
-        .join(Post, Post.id == Delivery.post_id)
         .join(Channel, Channel.id == Delivery.channel_id)
         .outerjoin(User, User.id == Channel.owner_id)
         .where(Delivery.state == S.AWAITING_OWNER)
@@ -117,11 +121,15 @@ def open_tasks(session: Session, *, now: datetime, overdue_after: timedelta, own
     )
     if owner_id is not None:
         query = query.where(or_(Channel.owner_id == owner_id, Channel.owner_id.is_(None)))
+    rows = session.execute(query).all()
+    ids = [row[0] for row in rows]
+    texts = (delivery_texts(session, ids, base_url) if base_url
+             else {source.delivery_id: Outgoing(source.text, source.link) for source in sources(session, ids)})
     return [
         Task(delivery_id=d_id, post_id=post_id, channel_id=c_id, channel_name=c_name, network=Network(network),
-             owner_id=c_owner, owner_name=owner_name or "", text=render_text(text, link, Network(network)),
+             owner_id=c_owner, owner_name=owner_name or "", text=texts[d_id].text,
              due_at=due_at, overdue=due_at + overdue_after < now, share_url=XING_SHARE_URL)
-        for d_id, post_id, due_at, text, link, c_id, c_name, network, c_owner, owner_name in session.execute(query)
+        for d_id, post_id, due_at, c_id, c_name, network, c_owner, owner_name in rows
     ]
 
 
@@ -138,8 +146,10 @@ def complete_task(session: Session, delivery_id: int, *, url: str, user_id: int 
     url = url.strip()
     hosts = POST_URL_HOSTS.get(Network(network), ())
     if not _url_on(url, hosts):
+        host = hosts[0] if hosts else ""
         raise TaskError(f"Paste the address of the post on {Network(network).label} "
-                        f"(it starts with https://www.{hosts[0] if hosts else ''}/).")
+                        f"(it starts with https://www.{host}/).",
+                        code="task.post_url_bad", params=params(network=Network(network), host=host))
     moved = move(session, delivery_id, S.AWAITING_OWNER, S.PUBLISHED, external_url=url, published_at=now,
                  attempts=Delivery.attempts + 1, last_error_kind=None, last_error_message=None)
     if moved:
@@ -151,7 +161,7 @@ def postpone_task(session: Session, delivery_id: int, *, until: datetime, user_i
                   now: datetime) -> bool:
     """Put an open task back on the schedule for ``until``; False if it was not open."""
     if until <= now:
-        raise TaskError("Pick a time in the future.")
+        raise TaskError("Pick a time in the future.", code="task.time_in_past")
     moved = move(session, delivery_id, S.AWAITING_OWNER, S.SCHEDULED, due_at=until, run_at=until)
     if moved:
         audit(session, user_id, "task.postponed", f"delivery:{delivery_id}", f"{until:%Y-%m-%dT%H:%MZ}")

@@ -52,7 +52,11 @@ class Settings:
     sandbox_smtp_port: int = 8026  # the sandbox's mailbox, where `postillon run` sends mail by default
     media_url_ttl_s: int = 6 * 3600  # how long a signed media URL handed to a network stays valid
     max_upload_bytes: int = 8 * 1024 * 1024  # per file; Instagram's JPEG limit
+    max_cv_bytes: int = 10 * 1024 * 1024  # a CV on the apply form (PDF or DOCX)
     task_overdue_after_s: float = 4 * 3600.0  # an assisted-channel task open this long after its due time is overdue
+    country_header: str = ""  # a trusted proxy's country header for clicks, e.g. CF-IPCountry; empty: none
+    client_ip_header: str = ""  # behind a proxy: the header with the visitor's address, e.g. X-Forwarded-For
+    click_burst_per_minute: int = 20  # more clicks than this from one visitor in a minute are a bot
     testing: bool = False
 
     @classmethod

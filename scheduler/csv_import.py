@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from scheduler import csv_posts
 from scheduler.audit import audit
 from scheduler.clock import NonexistentLocalTimeError, from_local
-from scheduler.csv_read import Row, RowProblem, Table, parse_date, read_table
+from scheduler.csv_read import Row, RowProblem, Table, cell_problem, from_problem, parse_date, read_table, row_problem
 from scheduler.models import EmploymentType
+from scheduler.ports import InputError, Problem, params
 from scheduler.posts import Validator
 from scheduler.vacancies import VacancyInput, VacancyProblems, create_vacancy, validate
 
@@ -57,7 +58,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     imported: int = 0
     unknown_columns: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def bad_lines(self) -> list[int]:
@@ -108,7 +109,8 @@ def _run(session: Session, table: Table, make: Callable[[Row, bool], list[RowPro
     whole = session.begin_nested()
     for row in table.rows:
         one = session.begin_nested()
-        found = ([RowProblem(row.line, "", "This row has more values than the first line has columns.")]
+        found = ([row_problem(row.line, "", "extra_values", "This row has more values than the first line has "
+                                                            "columns.")]
                  if row.extra else make(row, dry_run))
         if found or dry_run:
             one.rollback()
@@ -136,7 +138,7 @@ def _vacancy_row(session: Session, row: Row, *, user_id: int | None, tz_name: st
         try:
             return parse(v.get(column, "").strip())
         except ValueError as exc:
-            problems.append(RowProblem(row.line, column, str(exc)))
+            problems.append(cell_problem(row.line, column, exc))
             return default
 
     data = VacancyInput(
@@ -150,11 +152,11 @@ def _vacancy_row(session: Session, row: Row, *, user_id: int | None, tz_name: st
         repost_every_days=read("repost_every_days", _whole, None), reference=v.get("reference", ""),
     )
     if problems:  # still say everything else that is wrong with the row
-        return problems + [RowProblem(row.line, p.field, p.message) for p in validate(data, now=now)]
+        return problems + [from_problem(row.line, p.field, p) for p in validate(data, now=now)]
     try:
         create_vacancy(session, data, user_id=user_id, now=now)
     except VacancyProblems as found:
-        return [RowProblem(row.line, p.field, p.message) for p in found.problems]
+        return [from_problem(row.line, p.field, p) for p in found.problems]
     return []
 
 
@@ -166,14 +168,15 @@ def _employment(value: str) -> EmploymentType:
         return EmploymentType(word)
     if value.casefold() in EMPLOYMENT_WORDS:
         return EMPLOYMENT_WORDS[value.casefold()]
-    raise ValueError(f"“{value}” is no employment type; write e.g. Vollzeit, Teilzeit, FULL_TIME or PART_TIME.")
+    raise InputError(f"“{value}” is no employment type; write e.g. Vollzeit, Teilzeit, FULL_TIME or PART_TIME.",
+                     code="csv.not_an_employment_type", params=params(value=value))
 
 
 def _whole(value: str) -> int | None:
     if not value:
         return None
     if not _WHOLE.fullmatch(value):
-        raise ValueError(f"“{value}” is no whole number.")
+        raise InputError(f"“{value}” is no whole number.", code="csv.not_a_whole_number", params=params(value=value))
     return int(re.sub(r"\D", "", value))
 
 
@@ -182,7 +185,7 @@ def _yes_no(value: str) -> bool:
         return True
     if value.casefold() in _NO:
         return False
-    raise ValueError(f"Write “ja” or “nein” instead of “{value}”.")
+    raise InputError(f"Write “ja” or “nein” instead of “{value}”.", code="csv.not_yes_no", params=params(value=value))
 
 
 def _end_of_day(value: str, tz_name: str) -> datetime | None:

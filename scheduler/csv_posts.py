@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.approval import approval_required, submit_for_approval
 from scheduler.clock import NonexistentLocalTimeError, from_local
-from scheduler.csv_read import Row, RowProblem, parse_date, parse_time
+from scheduler.csv_read import Row, RowProblem, cell_problem, from_problem, parse_date, parse_time, row_problem
 from scheduler.guidelines import check_guidelines
 from scheduler.models import Channel, PostKind
 from scheduler.networks import Network
@@ -82,8 +82,9 @@ def _kind(value: str, line: int, problems: list[RowProblem]) -> PostKind:
         return PostKind(word)
     if word.replace("_", "") in KIND_WORDS:
         return KIND_WORDS[word.replace("_", "")]
-    problems.append(RowProblem(line, "kind", f"“{value.strip()}” is no kind of post; write "
-                                             f"{', '.join(kind.value for kind in PostKind)} or leave it empty."))
+    kinds = ", ".join(kind.value for kind in PostKind)
+    problems.append(row_problem(line, "kind", "unknown_kind", f"“{value.strip()}” is no kind of post; write {kinds} "
+                                "or leave it empty.", value=value.strip(), kinds=kinds))
     return PostKind.PRODUCT_NEWS
 
 
@@ -96,12 +97,13 @@ def _channel_ids(value: str, channels: Sequence[Channel], line: int, problems: l
         by_name = [c.id for c in channels if c.name.casefold() == part.casefold()]
         by_id = [c.id for c in channels if part.isdigit() and c.id == int(part)]
         if len(by_name) > 1:
-            problems.append(RowProblem(line, "channels", f"Several channels are called “{part}”; write the "
-                                                         "channel's number instead."))
+            problems.append(row_problem(line, "channels", "ambiguous_channel", f"Several channels are called "
+                                        f"“{part}”; write the channel's number instead.", name=part))
         elif by_name or by_id:
             found.extend(by_name or by_id)
         else:
-            problems.append(RowProblem(line, "channels", f"There is no channel called “{part}”."))
+            problems.append(row_problem(line, "channels", "no_such_channel", f"There is no channel called “{part}”.",
+                                        name=part))
     return list(dict.fromkeys(found))
 
 
@@ -112,30 +114,31 @@ def _due_at(day: str, clock: str, tz_name: str, line: int, problems: list[RowPro
     try:
         on = parse_date(day) if day.strip() else None
     except ValueError as exc:
-        problems.append(RowProblem(line, "date", str(exc)))
+        problems.append(cell_problem(line, "date", exc))
     try:
         at = parse_time(clock) if clock.strip() else None
     except ValueError as exc:
-        problems.append(RowProblem(line, "time", str(exc)))
+        problems.append(cell_problem(line, "time", exc))
     if not day.strip():
-        problems.append(RowProblem(line, "date", "Enter the date the post goes out."))
+        problems.append(row_problem(line, "date", "missing", "Enter the date the post goes out."))
     if not clock.strip():
-        problems.append(RowProblem(line, "time", "Enter the time the post goes out."))
+        problems.append(row_problem(line, "time", "missing", "Enter the time the post goes out."))
     if on is None or at is None or len(problems) > found:
         return None
     local = datetime.combine(on, at)
     try:
         return from_local(local, tz_name)
     except NonexistentLocalTimeError:
-        problems.append(RowProblem(line, "time", f"{local:%d.%m.%Y %H:%M} does not exist in {tz_name}: the clocks "
-                                                 "go forward an hour that night. Pick another time."))
+        problems.append(row_problem(line, "time", "nonexistent", f"{local:%d.%m.%Y %H:%M} does not exist in "
+                                    f"{tz_name}: the clocks go forward an hour that night. Pick another time.",
+                                    time=f"{local:%d.%m.%Y %H:%M}", zone=tz_name))
         return None
 
 
 def _row_problems(found: DraftProblems, channels: Sequence[Channel], line: int) -> list[RowProblem]:
     names = {channel.id: channel.name for channel in channels}
-    problems = [RowProblem(line, _COLUMN_OF.get(p.field, p.field), p.message, p.blocking) for p in found.general]
+    problems = [from_problem(line, _COLUMN_OF.get(p.field, p.field), p) for p in found.general]
     for channel_id, channel_problems in found.by_channel.items():
-        problems += [RowProblem(line, _COLUMN_OF.get(p.field, p.field), f"{names.get(channel_id, channel_id)}: "
-                                f"{p.message}", p.blocking) for p in channel_problems]
+        problems += [from_problem(line, _COLUMN_OF.get(p.field, p.field), p, str(names.get(channel_id, channel_id)))
+                     for p in channel_problems]
     return problems

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from scheduler.audit import audit
 from scheduler.models import CompanySetting, Guideline, PostKind
 from scheduler.networks import Network
-from scheduler.ports import Problem
+from scheduler.ports import Problem, params
 from scheduler.rendering import render_text
 
 IMPRINT_KEY = "imprint_url"
@@ -43,19 +43,22 @@ def check_guidelines(session: Session, kind: PostKind, network: Network, text: s
     banned = {w.strip() for g in guidelines for w in g.banned_words.splitlines() if w.strip()}
     for word in sorted(banned, key=str.casefold):
         if _word_pattern(word).search(folded):
-            problems.append(Problem("text", "banned_word", f"“{word}” must not appear in company posts."))
+            problems.append(Problem("text", "banned_word", f"“{word}” must not appear in company posts.",
+                                    params=params(word=word)))
     tags = [tag.casefold() for tag in _HASHTAG.findall(body)]
     required = {t.lstrip("#") for g in guidelines for t in g.required_hashtags.split() if t.lstrip("#")}
     for tag in sorted(required, key=str.casefold):
         if _normal(tag).casefold() not in tags:
-            problems.append(Problem("text", "hashtag_missing", f"Add the hashtag #{tag}."))
+            problems.append(Problem("text", "hashtag_missing", f"Add the hashtag #{tag}.", params=params(tag=tag)))
     limits = [g.max_hashtags for g in guidelines if g.max_hashtags is not None]
     if limits and len(tags) > min(limits):
         problems.append(Problem("text", "too_many_hashtags",
-                                f"Use at most {min(limits)} hashtags; this text has {len(tags)}."))
+                                f"Use at most {min(limits)} hashtags; this text has {len(tags)}.",
+                                params=params(limit=min(limits), count=len(tags))))
     for footer in dict.fromkeys(g.legal_footer.strip() for g in guidelines if g.legal_footer.strip()):
         if _flat(_normal(footer)).casefold() not in folded:
-            problems.append(Problem("text", "footer_missing", f"End the text with the legal footer: {footer}"))
+            problems.append(Problem("text", "footer_missing", f"End the text with the legal footer: {footer}",
+                                    params=params(footer=footer)))
     if any(g.require_imprint_link for g in guidelines):
         problems.extend(_imprint_problems(rows[0][1], body))
     return problems
@@ -121,7 +124,7 @@ def _imprint_problems(raw: str | None, body: str) -> list[Problem]:
     bare = re.sub(r"^https?://(www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/").casefold()
     if bare and bare in body.casefold():
         return []
-    return [Problem("text", "imprint_missing", f"Add the link to the imprint: {url}")]
+    return [Problem("text", "imprint_missing", f"Add the link to the imprint: {url}", params=params(url=url))]
 
 
 def _decode(raw: str | None) -> str:

@@ -12,6 +12,8 @@ from typing import Any
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from scheduler.ports import ExplainedError, params
+
 #: Pillow format name -> the MIME type Postillon stores and serves.
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
@@ -22,12 +24,8 @@ KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background")
 JPEG_QUALITY = 90
 
 
-class MediaError(ValueError):
-    """An upload Postillon cannot use; ``message`` is plain words for the author."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MediaError(ExplainedError, ValueError):
+    """An upload Postillon cannot use; ``message`` is plain words for the author, ``code`` names the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +46,25 @@ def inspect_image(data: bytes, filename: str, *, max_bytes: int) -> ImageInfo:
         MediaError: empty, too large, not an image, or a format no network takes.
     """
     if not data:
-        raise MediaError(f"{filename} is empty.")
+        raise MediaError(f"{filename} is empty.", code="media.empty", params=params(filename=filename))
     if len(data) > max_bytes:
-        raise MediaError(f"{filename} has {len(data) / 1_048_576:.1f} MB; the limit is "
-                         f"{max_bytes / 1_048_576:.0f} MB per image.")
+        size, limit = round(len(data) / 1_048_576, 1), round(max_bytes / 1_048_576)
+        raise MediaError(f"{filename} has {size:.1f} MB; the limit is {limit} MB per image.", code="media.too_large",
+                         params=params(filename=filename, size=size, limit=limit))
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise MediaError(f"{filename} has more than {MAX_PIXELS // 1_000_000} megapixels.")
+                raise MediaError(f"{filename} has more than {MAX_PIXELS // 1_000_000} megapixels.",
+                                 code="media.too_many_pixels",
+                                 params=params(filename=filename, limit=MAX_PIXELS // 1_000_000))
             image.verify()
             fmt, width, height = image.format, image.width, image.height
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise MediaError(f"{filename} is not an image Postillon can read.") from None
+        raise _unreadable(filename) from None
     mime = ACCEPTED_FORMATS.get(fmt or "")
     if mime is None:
-        raise MediaError(f"{filename} is a {fmt} image; use JPEG, PNG, GIF or WebP.")
+        raise MediaError(f"{filename} is a {fmt or '?'} image; use JPEG, PNG, GIF or WebP.", code="media.format",
+                         params=params(filename=filename, format=fmt or "?"))
     return ImageInfo(mime_type=mime, width=width, height=height, size_bytes=len(data),
                      sha256=hashlib.sha256(data).hexdigest())
 
@@ -82,8 +84,13 @@ def clean_image(data: bytes, filename: str, *, max_bytes: int) -> tuple[bytes, I
             else:
                 cleaned = encode(ImageOps.exif_transpose(image), info.mime_type)
     except (OSError, SyntaxError, ValueError):  # truncated data that verify() did not notice
-        raise MediaError(f"{filename} is not an image Postillon can read.") from None
+        raise _unreadable(filename) from None
     return cleaned, describe(cleaned)
+
+
+def _unreadable(filename: str) -> MediaError:
+    return MediaError(f"{filename} is not an image Postillon can read.", code="media.unreadable",
+                      params=params(filename=filename))
 
 
 def describe(data: bytes) -> ImageInfo:

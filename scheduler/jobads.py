@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.audit import audit
+from scheduler.careers import careers_url
 from scheduler.clock import to_local
 from scheduler.jobads_text import (
     DEFAULT_TEMPLATES,
@@ -25,7 +26,7 @@ from scheduler.jobads_text import (
 )
 from scheduler.models import CompanySetting, EmploymentType, JobAdTemplate, PostKind, Vacancy
 from scheduler.networks import RULES, Network
-from scheduler.ports import Problem
+from scheduler.ports import Problem, params
 from scheduler.vacancies import LANGUAGES, get_vacancy
 
 #: The network whose (longer) text becomes the post's common text.
@@ -67,7 +68,8 @@ def template_problems(body: str) -> list[Problem]:
         if name not in PLACEHOLDERS:
             known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
             problems.append(Problem("body", "unknown_placeholder",
-                                    f"{{{name}}} is not a placeholder; use one of {known}."))
+                                    f"{{{name}}} is not a placeholder; use one of {known}.",
+                                    params=params(name=f"{{{name}}}", known=known)))
     return problems
 
 
@@ -117,8 +119,11 @@ def company_name(session: Session) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def placeholder_values(vacancy: Vacancy, language: str, company: str) -> dict[str, str]:
-    """Return the text each placeholder stands for, for ``vacancy`` in ``language``."""
+def placeholder_values(vacancy: Vacancy, language: str, company: str, *, base_url: str = "") -> dict[str, str]:
+    """Return the text each placeholder stands for, for ``vacancy`` in ``language``.
+
+    ``{apply_url}`` is the external ATS address, else (given ``base_url``) the vacancy's careers page.
+    """
     valid = vacancy.valid_through
     return {
         "title": with_gender_marker(vacancy.title, language),
@@ -129,12 +134,20 @@ def placeholder_values(vacancy: Vacancy, language: str, company: str) -> dict[st
                               period=vacancy.salary_period, overpay=vacancy.overpay, country=vacancy.country,
                               language=language),
         "description": vacancy.description.strip(),
-        "apply_url": vacancy.apply_url or "",
+        "apply_url": apply_link(vacancy, base_url),
         "company": company,
         "reference": vacancy.reference,
         "valid_through": "" if valid is None else to_local(valid, "Europe/Vienna").strftime(
             "%d.%m.%Y" if language == "de" else "%Y-%m-%d"),
     }
+
+
+def apply_link(vacancy: Vacancy, base_url: str) -> str:
+    """Return where a job ad sends applicants: the external ATS, else the careers page ("" without base_url)."""
+    if vacancy.apply_url:
+        return vacancy.apply_url
+    # Tracked links wrap this address and add the UTM parameters when the post goes out.
+    return careers_url(base_url, vacancy.id, vacancy.title) if base_url and vacancy.id else ""
 
 
 def render(body: str, values: dict[str, str]) -> str:
@@ -182,13 +195,17 @@ def render_for(network: Network, body: str, values: dict[str, str]) -> str:
     return text
 
 
-def job_ad_draft(session: Session, vacancy_id: int, *, language: str | None = None) -> JobAdDraft:
-    """Return the job-ad texts of a vacancy for the composer (the LinkedIn text is the common text)."""
+def job_ad_draft(session: Session, vacancy_id: int, *, language: str | None = None,
+                 base_url: str = "") -> JobAdDraft:
+    """Return the job-ad texts of a vacancy for the composer (the LinkedIn text is the common text).
+
+    The link is the external ATS address, else (given ``base_url``) the vacancy's careers page.
+    """
     vacancy = get_vacancy(session, vacancy_id)
     lang = language if language in LANGUAGES else vacancy.language if vacancy.language in LANGUAGES else "de"
     bodies = templates(session, lang)
-    values = placeholder_values(vacancy, lang, company_name(session))
+    values = placeholder_values(vacancy, lang, company_name(session), base_url=base_url)
     texts = {net: render_for(net, body, values) for net, body in bodies.items()}
     common = texts.pop(COMMON_NETWORK)
-    return JobAdDraft(text=common, link=vacancy.apply_url or None, per_network=texts,
+    return JobAdDraft(text=common, link=values["apply_url"] or None, per_network=texts,
                       campaign=f"job-{vacancy.id}-{slug(vacancy.title)}".rstrip("-"), kind=PostKind.JOB_AD)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from scheduler.audit import audit
 from scheduler.models import CompanySetting, Vacancy
 from scheduler.networks import Network
-from scheduler.ports import Problem
+from scheduler.ports import Problem, params
 
 SETTINGS_KEY = "job_rules"
 #: Countries whose job-ad rules Postillon knows.
@@ -119,16 +119,16 @@ def check_job_ad(session: Session, vacancy: Vacancy, text: str, network: Network
             "Das KV-Mindestgehalt beträgt € 2.500 brutto pro Monat"
         problems.append(Problem("text", "salary_missing", "Austrian job ads must state the minimum salary under "
                                 f"the collective agreement in euros, e.g. “{example}” (GlBG §9(2)).",
-                                blocking=salary_blocks))
+                                blocking=salary_blocks, params=params(example=example)))
     if country == "AT" and vacancy.overpay and not states_overpay(text):
         problems.append(Problem("text", "overpay_missing", "This vacancy pays more than the minimum: say so, "
                                 "e.g. “Bereitschaft zur Überzahlung je nach Qualifikation” (GlBG §9(2)).",
                                 blocking=salary_blocks))
     if not has_gender_marker(title_line(vacancy.title, text)):
-        law = "GlBG §9" if country == "AT" else "AGG"
+        law, title = ("GlBG §9" if country == "AT" else "AGG"), vacancy.title.strip() or "Buchhalter"
         problems.append(Problem("text", "gender_marker_missing", "The job title needs a gender-inclusive marker, "
-                                f"e.g. “{vacancy.title.strip() or 'Buchhalter'} (m/w/d)” ({law}).",
-                                blocking=levels.gender_marker is RuleLevel.BLOCK))
+                                f"e.g. “{title} (m/w/d)” ({law}).",
+                                blocking=levels.gender_marker is RuleLevel.BLOCK, params=params(title=title, law=law)))
     return problems
 
 

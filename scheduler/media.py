@@ -21,15 +21,16 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scheduler.audit import audit
 from scheduler.imaging import ACCEPTED_FORMATS, EXTENSIONS, ImageInfo, MediaError, clean_image, inspect_image
 from scheduler.models import Media, MediaRendition, PostKind
 from scheduler.networks import Network
-from scheduler.ports import MediaItem, Problem
+from scheduler.ports import MediaItem, Problem, params
 from scheduler.renditions import plan_for, rendition_for
 
-__all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "ImageInfo", "MediaError", "MediaSigner", "MediaStore", "attach",
-           "clean_image", "expires_at", "inspect_image", "media_items", "media_problems", "owned_unattached",
-           "preview_items"]
+__all__ = ["ACCEPTED_FORMATS", "EXTENSIONS", "MAX_ALT_TEXT", "MAX_CAPTION", "ImageInfo", "MediaError", "MediaSigner",
+           "MediaStore", "attach", "clean_image", "describe_media", "expires_at", "inspect_image", "media_items",
+           "media_problems", "owned_unattached", "preview_items"]
 
 class MediaStore:
     """Files below one directory, named by content hash (the same image is stored once)."""
@@ -52,7 +53,7 @@ class MediaStore:
         """Return the file behind ``storage_key``; refuses keys that leave the directory."""
         path = (self.root / storage_key).resolve()
         if self.root.resolve() not in path.parents:
-            raise MediaError("Invalid media key.")
+            raise MediaError("Invalid media key.", code="media.bad_key")
         return path
 
 
@@ -140,9 +141,26 @@ def media_problems(kind: PostKind, medias: Sequence[Media]) -> list[Problem]:
     """Return what stops these images for a post of ``kind``: event photos need the consent of the people shown."""
     if kind is not PostKind.EVENT_PHOTOS:
         return []
-    return [Problem("media", "no_consent", f"{m.filename} has no consent from the people shown; confirm it "
-                                           "in the media library or remove the photo.")
+    return [Problem("media", "no_consent", f"{m.filename} has no consent from the people shown; confirm it next "
+                                           "to the photo or in the media library, or remove the photo.",
+                    params=params(filename=m.filename))
             for m in medias if not m.consent]
+
+
+#: X takes 1,000 characters of alt text, the tightest of the networks (LinkedIn 4,086).
+MAX_ALT_TEXT = 1000
+#: A caption says what an event photo shows; as long as the longest post text.
+MAX_CAPTION = 10_000
+
+
+def describe_media(session: Session, media: Media, *, alt_text: str, caption: str, consent: bool,
+                   user_id: int | None) -> None:
+    """Set an image's alt text, caption and consent (the caller checked who may); a consent change is audited."""
+    media.alt_text = alt_text.strip()[:MAX_ALT_TEXT]
+    media.caption = caption.strip()[:MAX_CAPTION]
+    if media.consent != consent:  # consent is a legal statement: keep who gave or withdrew it
+        media.consent = consent
+        audit(session, user_id, "media.consent", f"media:{media.id}", "given" if consent else "withdrawn")
 
 
 def owned_unattached(session: Session, media_ids: Sequence[int], owner_id: int | None) -> list[Media]:

@@ -95,8 +95,12 @@ def failed_text(delivery: Delivery, lang: str = "en") -> tuple[str, str]:
     return f"Not published on {channel_name(channel)}: {first_words(delivery.post.text)}", body
 
 
-def task_text(delivery: Delivery, *, overdue: bool, lang: str = "en") -> tuple[str, str]:
-    """Return subject and body of an assisted-channel task: everything needed to post it by hand."""
+def task_text(delivery: Delivery, *, overdue: bool, lang: str = "en", ready: str | None = None) -> tuple[str, str]:
+    """Return subject and body of an assisted-channel task: everything needed to post it by hand.
+
+    ``ready`` is the text as published (scheduler.outgoing); without it the post's own text is used.
+    """
+    ready = ready if ready is not None else _ready_text(delivery)
     channel = delivery.channel
     label = channel.network.label
     if lang == "de":
@@ -104,14 +108,14 @@ def task_text(delivery: Delivery, *, overdue: bool, lang: str = "en") -> tuple[s
         subject = f"{'Überfällig: ' if overdue else ''}Auf {label} posten: {first_words(delivery.post.text)}"
         intro = (f"Dieser Beitrag war am {when} auf {channel_name(channel)} fällig und wartet noch auf Sie."
                  if overdue else f"Bitte posten Sie das auf {channel_name(channel)} (fällig am {when}).")
-        return subject, (f"{intro}\n\nKopieren Sie diesen Text:\n\n{_ready_text(delivery)}\n\n"
+        return subject, (f"{intro}\n\nKopieren Sie diesen Text:\n\n{ready}\n\n"
                          f"Fügen Sie danach den Link zu Ihrem {label}-Beitrag in die Aufgabe in Postillon ein, "
                          "damit er als veröffentlicht zählt.")
     subject = f"{'Overdue: p' if overdue else 'P'}ost on {label}: {first_words(delivery.post.text)}"
     intro = (f"This post was due on {channel_name(channel)} at {_local(delivery.due_at, channel.tz_name)} "
              f"and is still waiting for you." if overdue else
              f"Please post this on {channel_name(channel)} (due {_local(delivery.due_at, channel.tz_name)}).")
-    body = (f"{intro}\n\nCopy this text:\n\n{_ready_text(delivery)}\n\n"
+    body = (f"{intro}\n\nCopy this text:\n\n{ready}\n\n"
             f"Then paste the link of your {label} post into the task in Postillon, so it counts as published.")
     return subject, body
 

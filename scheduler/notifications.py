@@ -19,6 +19,7 @@ from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, ChannelStatus, Delivery, Notification, Post, Role, User
 from scheduler.networks import NO_TOKEN_REFRESH
 from scheduler.notification_texts import channel_name, expiry_text, failed_text, reconnect_text, task_text
+from scheduler.outgoing import delivery_texts
 
 #: Warn this long before a token that Postillon cannot refresh expires.
 EXPIRY_WARNING = timedelta(days=7)
@@ -34,6 +35,7 @@ class SweepParams:
 
     task_overdue_after_s: float
     expiry_warning: timedelta = EXPIRY_WARNING
+    base_url: str = ""  # Postillon's address: task texts carry its short links
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, dedupe_key: str, subject: str, body: str,
@@ -179,11 +181,15 @@ def _tasks(session: Session, now: datetime, params: SweepParams, who: _Recipient
         if delivery.due_at < overdue_before:
             wanted[f"task-overdue:{delivery.id}:{due}"] = (delivery, True, who.of(owner_id))
     told = _told(session, {key: people for key, (_, _, people) in wanted.items()})
+    untold = [delivery.id for key, (delivery, _, _) in wanted.items() if key not in told]
+    # The text the owner pastes is the published one: the network's own text, with the tracked links.
+    ready = {d_id: out.text for d_id, out in delivery_texts(session, untold, params.base_url).items()}
     added = 0
     for key, (delivery, overdue, people) in wanted.items():
         if key not in told:
-            subject, body = task_text(delivery, overdue=overdue)
-            german = task_text(delivery, overdue=overdue, lang="de")
+            text = ready.get(delivery.id)
+            subject, body = task_text(delivery, overdue=overdue, ready=text)
+            german = task_text(delivery, overdue=overdue, lang="de", ready=text)
             added += notify(session, people, "task_overdue" if overdue else "task_due", key, subject, body,
                             "/tasks", now=now, german=german)
     return added

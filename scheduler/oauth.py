@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from scheduler.clock import ensure_utc
 from scheduler.networks import Network
+from scheduler.ports import ExplainedError
 
 #: How long the consent may take: after this the callback is refused and the admin starts again.
 PENDING_TTL = timedelta(minutes=10)
@@ -22,28 +23,32 @@ VERIFIER_MIN, VERIFIER_MAX = 43, 128
 _VERIFIER_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
-class OAuthStateError(Exception):
-    """A callback that must not be honoured; ``message`` is plain words for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class OAuthStateError(ExplainedError):
+    """A callback that must not be honoured; ``message`` is plain words for the person, ``code`` the reason."""
 
 
 class MissingAuthorizationError(OAuthStateError):
     """No sign-in is waiting (never started, already used, or the session was lost)."""
 
+    code = "oauth.missing"
+
 
 class StateMismatchError(OAuthStateError):
     """The callback's state is not the one this session sent (forged, or from another attempt)."""
+
+    code = "oauth.state_mismatch"
 
 
 class ExpiredAuthorizationError(OAuthStateError):
     """The sign-in was started too long ago."""
 
+    code = "oauth.expired"
+
 
 class WrongNetworkError(OAuthStateError):
     """The callback arrived for another network than the one the sign-in went to."""
+
+    code = "oauth.wrong_network"
 
 
 def new_state() -> str:

@@ -57,14 +57,45 @@ class Receipt:
     pending_data: Mapping[str, str] = field(default_factory=dict)
 
 
+#: The values a message's placeholders take, as (name, value) pairs: hashable, so a Problem stays a value.
+Params = tuple[tuple[str, object], ...]
+
+
+def params(**values: object) -> Params:
+    """Return ``values`` as message parameters (in the given order, hashable)."""
+    return tuple(values.items())
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A reason a post cannot go out on a network as it is, shown next to the field."""
+    """A reason a post (or a form) cannot be used as it is, shown next to the field.
 
-    field: str  # "text", "link" or "media"
-    code: str  # stable machine code, e.g. "too_long"
-    message: str  # plain words for the author
+    ``field`` and ``code`` name the reason for the UI, which words it in the reader's language from
+    ``params`` (web/messages.py); ``message`` is the same in English, for logs and API clients.
+    """
+
+    field: str  # "text", "link", "media", or the form field
+    code: str  # stable machine code, e.g. "too_long"; (field, code) names one sentence
+    message: str  # plain English words for the author
     blocking: bool = True  # False: a warning the author may accept (e.g. a job-ad rule an admin left advisory)
+    params: Params = ()  # the values in the message: limits, lengths, names
+
+
+class ExplainedError(Exception):
+    """An error a person sees: a stable ``code`` and ``params`` the UI words it from; ``message`` is English."""
+
+    code: str = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, params: Params = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+        if code is not None:
+            self.code = code
+
+
+class InputError(ExplainedError, ValueError):
+    """A value a person typed (or a file held) that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.media import attach, media_problems, owned_unattached, preview_items
 from scheduler.models import Channel, ChannelStatus, Delivery, Media, Post, PostKind, PostText
 from scheduler.networks import Network
-from scheduler.ports import PostContent, Problem
+from scheduler.ports import InputError, PostContent, Problem, params
 from scheduler.rendering import render_text
+from scheduler.tracking import drop_links, ensure_links
 from scheduler.transitions import move
 
 S = DeliveryState
@@ -83,7 +84,8 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
     problems = _general_problems(draft, link, media, channels, now)
     for channel in channels:
         if channel.status is ChannelStatus.DISABLED:
-            problems.by_channel[channel.id] = [Problem("channels", "disabled", f"{channel.name} is disabled.")]
+            problems.by_channel[channel.id] = [Problem("channels", "disabled", f"{channel.name} is disabled.",
+                                                       params=params(channel=channel.name))]
             continue
         text = render_text(text_for(draft.text, draft.texts, channel.network), link, channel.network)
         content = PostContent(delivery_id=0, text=text, link=link, media=preview_items(media, channel.network))
@@ -112,6 +114,7 @@ def schedule_post(session: Session, draft: PostDraft, *, author_id: int | None, 
     audit(session, author_id, "post.drafted" if draft.as_draft else "post.scheduled", f"post:{post.id}",
           f"{len(channels)} channel(s)" + ("" if draft.as_draft else f" at {(draft.due_at or now):%Y-%m-%dT%H:%MZ}"))
     session.flush()
+    ensure_links(session, session.scalars(select(Delivery.id).where(Delivery.post_id == post.id)).all())
     return post
 
 
@@ -148,6 +151,7 @@ def discard_draft(session: Session, post_id: int, *, user_id: int | None) -> boo
         return False
     session.execute(update(Media).where(Media.post_id == post_id).values(post_id=None))
     session.execute(delete(PostText).where(PostText.post_id == post_id))
+    drop_links(session, session.scalars(select(Delivery.id).where(Delivery.post_id == post_id)).all())
     session.execute(delete(Delivery).where(Delivery.post_id == post_id, Delivery.state == S.DRAFT))
     session.execute(delete(Post).where(Post.id == post_id))
     session.expire_all()
@@ -175,7 +179,7 @@ def publish_again(session: Session, delivery_id: int, *, user_id: int | None, no
 def mark_published(session: Session, delivery_id: int, *, user_id: int | None, url: str, now: datetime) -> bool:
     """A person confirms that an unknown delivery is live (they saw it on the network)."""
     if url and not _is_web_url(url):
-        raise ValueError("The post URL must start with https:// or http://.")
+        raise InputError("The post URL must start with https:// or http://.", code="post.url_bad")
     moved = move(session, delivery_id, S.UNKNOWN, S.PUBLISHED, external_url=url or None, published_at=now,
                  last_error_kind=None, last_error_message=None, reconcile_at=None)
     if moved:

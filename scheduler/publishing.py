@@ -16,8 +16,8 @@ from scheduler.media import MediaSigner, MediaStore, media_items
 from scheduler.metrics import first_collection
 from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Post
 from scheduler.networks import Network
+from scheduler.outgoing import publishable_texts
 from scheduler.ports import MediaItem, PostContent, Receipt
-from scheduler.rendering import render_text
 from scheduler.transitions import move
 
 S = DeliveryState
@@ -98,13 +98,15 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
     if not fences:
         return []
     details = session.execute(
-        select(Delivery.id, Post.id, Post.text, Post.link, Channel.id, Channel.network, Channel.credentials,
-               Channel.handle)
+        select(Delivery.id, Post.id, Channel.id, Channel.network, Channel.credentials, Channel.handle)
         .join(Post, Post.id == Delivery.post_id)
         .join(Channel, Channel.id == Delivery.channel_id)
         .where(Delivery.id.in_(list(fences)))
     ).all()
-    images = media.items(session, {(row[1], row[5]) for row in details}, now)
+    # The safety net for every way a delivery gets here (CSV import, re-posts, approvals, publish again):
+    # its links are tracked before it goes out. The image signer knows Postillon's public address.
+    texts = publishable_texts(session, list(fences), media.signer.base_url)
+    images = media.items(session, {(row[1], row[3]) for row in details}, now)
     attempts = {d_id: Attempt(delivery_id=d_id, number=fences[d_id], started_at=now, worker=worker)
                 for d_id in fences}
     session.add_all(attempts.values())
@@ -113,10 +115,10 @@ def claim(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease
         Claim(
             delivery_id=d_id, fence=fences[d_id], attempt_id=attempts[d_id].id, network=network,
             channel_id=channel_id, sealed_credentials=sealed, handle=handle,
-            content=PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link,
+            content=PostContent(delivery_id=d_id, text=texts[d_id].text, link=texts[d_id].link,
                                 media=images.get((post_id, network), ())),
         )
-        for d_id, post_id, text, link, channel_id, network, sealed, handle in details
+        for d_id, post_id, channel_id, network, sealed, handle in details
     ]
 
 

@@ -14,9 +14,9 @@ from scheduler.lifecycle import DeliveryState
 from scheduler.metrics import first_collection
 from scheduler.models import Channel, Delivery, Post
 from scheduler.networks import Network
+from scheduler.outgoing import delivery_texts
 from scheduler.ports import PostContent, Receipt
 from scheduler.publishing import MediaLinks
-from scheduler.rendering import render_text
 from scheduler.transitions import move
 
 S = DeliveryState
@@ -65,19 +65,21 @@ def claim_checks(session: Session, *, now: datetime, limit: int = 100) -> list[i
 def load_tasks(session: Session, delivery_ids: list[int], *, media: MediaLinks, now: datetime) -> list[ReconcileTask]:
     """Return a task per delivery that is still unknown (content as it was published, images included)."""
     rows = session.execute(
-        select(Delivery.id, Channel.network, Channel.credentials, Channel.handle, Post.id, Post.text, Post.link,
+        select(Delivery.id, Channel.network, Channel.credentials, Channel.handle, Post.id,
                Delivery.claimed_at, Delivery.due_at, Delivery.claim_count)
         .join(Post, Post.id == Delivery.post_id)
         .join(Channel, Channel.id == Delivery.channel_id)
         .where(Delivery.id.in_(delivery_ids), Delivery.state == S.UNKNOWN)
     ).all()
     images = media.items(session, {(row[4], row[1]) for row in rows}, now)
+    # Exactly what the claim published (its tracked links were made then), so the network's copy matches.
+    texts = delivery_texts(session, [row[0] for row in rows], media.signer.base_url)
     return [
         ReconcileTask(d_id, network, sealed, handle,
-                      PostContent(delivery_id=d_id, text=render_text(text, link, network), link=link,
+                      PostContent(delivery_id=d_id, text=texts[d_id].text, link=texts[d_id].link,
                                   media=images.get((post_id, network), ())),
                       since=(claimed_at or due_at) - SINCE_MARGIN, fence=fence)
-        for d_id, network, sealed, handle, post_id, text, link, claimed_at, due_at, fence in rows
+        for d_id, network, sealed, handle, post_id, claimed_at, due_at, fence in rows
     ]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from scheduler.imaging import MediaError, describe, encode
 from scheduler.models import Media, MediaRendition
 from scheduler.networks import Network
+from scheduler.ports import params
 
 if TYPE_CHECKING:
     from scheduler.media import MediaStore
@@ -123,7 +124,8 @@ def render(data: bytes, plan: Plan, network: Network) -> bytes:
             if image.size != (plan.width, plan.height):
                 image = image.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(f"The stored image cannot be read ({type(exc).__name__}).") from None
+        raise MediaError(f"The stored image cannot be read ({type(exc).__name__}).", code="media.stored_unreadable",
+                         params=params(error=type(exc).__name__)) from None
     if image.mode == "P" and plan.mime_type != GIF:
         image = image.convert("RGBA")
     mime = plan.mime_type
@@ -137,7 +139,8 @@ def render(data: bytes, plan: Plan, network: Network) -> bytes:
         encoded = encode(sized, mime, quality=quality)
         if len(encoded) <= cap:
             return encoded
-    raise MediaError(f"The image cannot be made smaller than {cap / MB:.1f} MB for {network.label}.")
+    raise MediaError(f"The image cannot be made smaller than {cap / MB:.1f} MB for {network.label}.",
+                     code="media.cannot_shrink", params=params(limit=cap / MB, network=network))
 
 
 def rendition_for(session: Session, store: MediaStore, media: Media, network: Network) -> MediaRendition | Media:
@@ -156,7 +159,8 @@ def rendition_for(session: Session, store: MediaStore, media: Media, network: Ne
     try:
         original = store.path(media.storage_key).read_bytes()
     except OSError as exc:
-        raise MediaError(f"{media.filename} is missing from the media directory.") from exc
+        raise MediaError(f"{media.filename} is missing from the media directory.", code="media.missing_file",
+                         params=params(filename=media.filename)) from exc
     data = render(original, plan, network)
     info = describe(data)
     values = {"mime_type": info.mime_type, "size_bytes": info.size_bytes, "width": info.width,

@@ -20,6 +20,7 @@ from scheduler.audit import audit
 from scheduler.clock import NonexistentLocalTimeError, ensure_utc, from_local, to_local
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import Channel, Delivery, PostingSlot
+from scheduler.ports import ExplainedError, Params, params
 
 #: A queued post goes out at least this far after "now": time to change one's mind, and to submit.
 MIN_LEAD = timedelta(minutes=5)
@@ -29,13 +30,12 @@ HORIZON = timedelta(weeks=8)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class SlotError(ValueError):
+class SlotError(ExplainedError, ValueError):
     """Slots that cannot be stored; ``reason`` is "no_channel", "bad_weekday", "bad_time" or "duplicate"."""
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, message: str, values: Params = ()) -> None:
+        super().__init__(message, code=f"slot.{reason}", params=values)
         self.reason = reason
-        self.message = message
 
 
 def list_slots(session: Session, channel_id: int) -> list[PostingSlot]:
@@ -52,11 +52,14 @@ def set_slots(session: Session, channel_id: int, slots: list[tuple[int, str]], *
     seen: set[tuple[int, str]] = set()
     for weekday, local_time in slots:
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise SlotError("bad_weekday", f"{weekday!r} is not a weekday (0 = Monday … 6 = Sunday).")
+            raise SlotError("bad_weekday", f"{weekday!r} is not a weekday (0 = Monday … 6 = Sunday).",
+                            params(weekday=repr(weekday)))
         if not isinstance(local_time, str) or not _HHMM.match(local_time):
-            raise SlotError("bad_time", f"{local_time!r} is not a time of day as HH:MM (00:00 to 23:59).")
+            raise SlotError("bad_time", f"{local_time!r} is not a time of day as HH:MM (00:00 to 23:59).",
+                            params(time=repr(local_time)))
         if (weekday, local_time) in seen:
-            raise SlotError("duplicate", f"The slot {local_time} on weekday {weekday} is given twice.")
+            raise SlotError("duplicate", f"The slot {local_time} on weekday {weekday} is given twice.",
+                            params(time=local_time, weekday=weekday))
         seen.add((weekday, local_time))
     # Only the difference is written: slots that stay keep their rows.
     existing = {(slot.weekday, slot.local_time): slot for slot in list_slots(session, channel_id)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: The campaign parameters Postillon writes on tracked links and reads back from forms and webhooks.
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
@@ -30,3 +31,15 @@ def clean_utm(values: Mapping[str, object]) -> dict[str, str]:
         text = raw.strip().lower() if isinstance(raw, str) else ""
         cleaned[key] = "".join(ch for ch in text if ch.isprintable())[: _MAX_LENGTH[key]]
     return cleaned
+
+
+def with_utm(url: str, values: Mapping[str, str]) -> str:
+    """Return ``url`` with the UTM ``values`` appended; its own parameters (UTM ones too) and fragment are kept."""
+    parts = urlsplit(url)
+    present = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    missing = [(key, value) for key, value in values.items() if key not in present]
+    if not missing:
+        return url
+    # Appended to the query as written, so the author's own parameters keep their exact encoding.
+    query = f"{parts.query}&{urlencode(missing)}" if parts.query else urlencode(missing)
+    return urlunsplit(parts._replace(query=query))

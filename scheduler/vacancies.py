@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from scheduler.audit import audit
 from scheduler.lifecycle import CANCELLABLE, DeliveryState
 from scheduler.models import Delivery, EmploymentType, Post, Vacancy, VacancyStatus
-from scheduler.ports import Problem
+from scheduler.ports import Problem, params
 from scheduler.transitions import move
 
 COUNTRIES = ("AT", "DE")
 LANGUAGES = ("de", "en")
 SALARY_PERIODS = ("HOUR", "MONTH", "YEAR")
 MAX_REPOST_DAYS = 90
+MAX_NAME = 200  # characters of a title or location
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +69,14 @@ def validate(data: VacancyInput, *, now: datetime, previous_valid_through: datet
     problems: list[Problem] = []
     if not data.title.strip():
         problems.append(Problem("title", "required", "Enter the job title."))
-    elif len(data.title.strip()) > 200:
-        problems.append(Problem("title", "too_long", "The job title may have at most 200 characters."))
+    elif len(data.title.strip()) > MAX_NAME:
+        problems.append(Problem("title", "too_long", f"The job title may have at most {MAX_NAME} characters.",
+                                params=params(limit=MAX_NAME)))
     if not data.location.strip():
         problems.append(Problem("location", "required", "Enter where the job is, e.g. “Wien”."))
-    elif len(data.location.strip()) > 200:
-        problems.append(Problem("location", "too_long", "The location may have at most 200 characters."))
+    elif len(data.location.strip()) > MAX_NAME:
+        problems.append(Problem("location", "too_long", f"The location may have at most {MAX_NAME} characters.",
+                                params=params(limit=MAX_NAME)))
     apply_url = (data.apply_url or "").strip()
     if apply_url and not _is_web_url(apply_url):
         problems.append(Problem("apply_url", "bad_url", "The application link must start with https:// or http://."))
@@ -91,7 +94,8 @@ def validate(data: VacancyInput, *, now: datetime, previous_valid_through: datet
     days = data.repost_every_days
     if days is not None and not 1 <= days <= MAX_REPOST_DAYS:
         problems.append(Problem("repost_every_days", "out_of_range",
-                                f"Repeat every 1 to {MAX_REPOST_DAYS} days, or leave it empty for no repeats."))
+                                f"Repeat every 1 to {MAX_REPOST_DAYS} days, or leave it empty for no repeats.",
+                                params=params(limit=MAX_REPOST_DAYS)))
     return problems
 
 

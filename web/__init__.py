@@ -15,9 +15,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Imported here so that importing ``web`` stays free of side effects and import cycles.
     from web import (
         api,
+        applications,
         approvals,
         auth,
         calendar,
+        careers,
+        careers_apply,  # noqa: F401  (adds the apply form's view to the careers blueprint)
         channels,
         compose,  # noqa: F401  (adds the composer's views to the posts blueprint)
         connect,
@@ -26,15 +29,27 @@ def create_app(settings: Settings | None = None) -> Flask:
         filters,
         i18n,
         imports,
+        integrations,
+        lead_form,
+        lead_settings,
+        leads,
         library,
+        links,
         media,
+        messages,
         notifications,
         posts,
+        privacy_admin,
         profile,
+        report_costs,  # noqa: F401  (adds the channel-cost views to the reports blueprint)
+        report_digest,  # noqa: F401  (adds the digest settings to the reports blueprint)
+        report_exports,  # noqa: F401  (adds the CSV and PDF downloads to the reports blueprint)
+        reports,
         security,
         slots,
         tasks,
         vacancies,
+        webhooks,
     )
     from web import settings as settings_pages
     from web.services import AppServices
@@ -50,10 +65,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     filters.init_app(app)
+    messages.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     for module in (auth, posts, channels, connect, api, media, library, tasks, notifications, vacancies, calendar,
-                   slots, approvals, settings_pages, imports, profile):
+                   slots, approvals, settings_pages, imports, profile, privacy_admin, links, careers,
+                   applications, leads, lead_form, lead_settings, webhooks, integrations, reports):
         app.register_blueprint(module.bp)
     for module in (tasks, notifications, approvals):  # their counts in the navigation
         module.init_app(app)

@@ -17,10 +17,12 @@ from scheduler.ports import PostContent, Problem
 from scheduler.queries import DeliveryRow, StateGroup, count_by_group, list_deliveries, postable_channels
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
+from web.delivery_texts import delivery_problem
 from web.filters import channel_label, iso_utc, state_label, user_tz
 from web.forms import MAX_TEXT
 from web.i18n import _
 from web.media import MAX_FILES, save_uploads
+from web.messages import message_for
 from web.services import services
 from web.validation import check_channels
 
@@ -68,7 +70,7 @@ def _payload(group: StateGroup, rows: list[DeliveryRow], counts: dict[StateGroup
                 "due_at": iso_utc(row.due_at),
                 "attempts": row.attempts,
                 "external_url": row.external_url,
-                "error": row.last_error_message,
+                "error": delivery_problem(row.last_error_kind, row.last_error_message),
                 "html": render_row(row, version, back, can_post),
             }
             for row, version in zip(rows, versions, strict=True)
@@ -123,8 +125,8 @@ def validate() -> ResponseReturnValue:
                             company_rules)
     return jsonify(channels=[
         {"id": check.channel_id, "length": check.length, "max": check.max_length,
-         "problems": [problem.message for problem in check.problems if problem.blocking],
-         "warnings": [problem.message for problem in check.problems if not problem.blocking],
+         "problems": [message_for(problem) for problem in check.problems if problem.blocking],
+         "warnings": [message_for(problem) for problem in check.problems if not problem.blocking],
          "preview": {"visible": check.preview.visible, "folded": check.preview.folded,
                      "images": check.preview.images, "link": check.preview.link}}
         for check in checks
@@ -147,5 +149,5 @@ def upload_media() -> ResponseReturnValue:
 def media_json(media: Media) -> dict[str, Any]:
     """Return what the composer shows of an uploaded image."""
     return {"id": media.id, "filename": media.filename, "width": media.width, "height": media.height,
-            "size": media.size_bytes, "consent": media.consent,
+            "size": media.size_bytes, "consent": media.consent, "alt_text": media.alt_text, "caption": media.caption,
             "preview": url_for("media.preview", media_id=media.id)}

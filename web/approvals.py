@@ -10,13 +10,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.approval import REVIEWER_ROLES, ApprovalError, approve, send_back
+from scheduler.approval import REVIEWER_ROLES, ApprovalError, PostNotFoundError, approve, send_back
 from scheduler.models import ApprovalState, Channel, Delivery, Media, Post, PostText, User
 from scheduler.networks import Network
 from scheduler.rendering import render_text
 from web.auth import roles_required, user
 from web.db import get_session
 from web.i18n import _, ngettext
+from web.messages import message_for
 from web.services import services
 from web.settings_forms import ReviewForm
 
@@ -115,9 +116,9 @@ def send_back_view(post_id: int) -> ResponseReturnValue:
 
 
 def _refused(post_id: int, error: ApprovalError) -> ResponseReturnValue:
-    if error.code == "not_found":
+    if isinstance(error, PostNotFoundError):
         abort(404)
-    flash(_(error.message), "error")
+    flash(message_for(error), "error")
     return redirect(url_for("approvals.detail", post_id=post_id), 303)
 
 

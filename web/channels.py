@@ -18,6 +18,7 @@ from web.db import get_session
 from web.filters import channel_label
 from web.forms import AssistedChannelForm, SandboxChannelForm
 from web.i18n import _, ngettext
+from web.messages import message_for
 from web.services import services
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
@@ -101,7 +102,7 @@ def add_assisted() -> ResponseReturnValue:
                                        tz_name=user().tz_name)
     except TaskError as exc:
         db.rollback()
-        form.form_errors.append(exc.message)
+        form.form_errors.append(message_for(exc))
         return _page(SandboxChannelForm(formdata=None), 422, form)
     db.commit()
     flash(_("%(channel)s is added; its posts become tasks for the person who posts.", channel=channel.name),

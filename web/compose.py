@@ -18,7 +18,7 @@ from scheduler.guidelines import check_guidelines
 from scheduler.jobad_image import job_ad_image
 from scheduler.jobads import company_name, job_ad_draft
 from scheduler.jobrules import check_job_ad
-from scheduler.media import owned_unattached, preview_items
+from scheduler.media import describe_media, owned_unattached, preview_items
 from scheduler.models import Channel, Media, Post, PostKind, PostText, Role, Vacancy
 from scheduler.networks import Network
 from scheduler.ports import PostContent, Problem
@@ -32,6 +32,7 @@ from web.filters import local_time, user_tz
 from web.forms import ComposeForm, DueTimeError
 from web.i18n import _, ngettext
 from web.media import MAX_FILES, save_uploads
+from web.messages import message_for
 from web.posts import bp
 from web.services import services
 from web.validation import validate_content
@@ -138,8 +139,9 @@ def _sort_problems(state: ComposeState, found: DraftProblems) -> None:
 def _file(state: ComposeState, key: str, found: Sequence[Problem]) -> None:
     for problem in found:
         target = state.problems if problem.blocking else state.warnings
-        if problem.message not in target.get(key, []):
-            target.setdefault(key, []).append(problem.message)
+        words = message_for(problem)
+        if words not in target.get(key, []):
+            target.setdefault(key, []).append(words)
 
 
 def _due_times(db: Session, form: ComposeForm, problems: Problems,
@@ -208,7 +210,7 @@ def _prefill(db: Session, form: ComposeForm) -> ComposeState:
         state.vacancy = _vacancy(db, vacancy_id)
         if state.vacancy is None:
             abort(404)
-        ad = job_ad_draft(db, vacancy_id)
+        ad = job_ad_draft(db, vacancy_id, base_url=services().settings.base_url)
         form.text.data, form.link.data, form.kind.data, form.campaign.data = ad.text, ad.link, ad.kind.value, \
             ad.campaign
         state.texts = {network.value: text for network, text in ad.per_network.items()}
@@ -242,11 +244,11 @@ def _media_of_request(db: Session, problems: Problems, draft_post_id: int | None
     media = _usable_media(db, [*kept, *(m.id for m in saved)], draft_post_id)
     if len(media) < len(set(kept)) + len(saved):
         problems.setdefault("media", []).append(_("An image is no longer available; add it again."))
-    for item in media:  # alt texts and consent given next to the previews
+    for item in media:  # alt text, caption and consent given next to each preview (only the author's own images)
         alt = request.form.get(f"alt-{item.id}")
         if alt is not None:
-            item.alt_text = alt.strip()[:1000]
-            item.consent = request.form.get(f"consent-{item.id}") == "yes"
+            describe_media(db, item, alt_text=alt, caption=request.form.get(f"caption-{item.id}", item.caption),
+                           consent=request.form.get(f"consent-{item.id}") == "yes", user_id=user().id)
     db.commit()
     if len(media) > MAX_FILES:
         problems.setdefault("media", []).append(_("A post takes at most %(max)d images.", max=MAX_FILES))

@@ -29,6 +29,7 @@ from web.auth import roles_required, user
 from web.db import get_session
 from web.filters import channel_label
 from web.i18n import _, ngettext
+from web.messages import message_for
 from web.security import CSP
 from web.services import services
 
@@ -167,7 +168,7 @@ def callback(network_name: str) -> ResponseReturnValue:
         # The sign-in this browser started, else the one the answer names; either way used up here.
         pending = take(db, services().box, expected if isinstance(expected, str) else given, user().id, now)
     except OAuthStateError as exc:
-        return _refuse(_(exc.message))
+        return _refuse(message_for(exc))
     except CredentialKeyError:
         pending = None
     db.commit()
@@ -183,7 +184,7 @@ def callback(network_name: str) -> ResponseReturnValue:
     try:
         pending = check_callback(pending, network, given, now)
     except OAuthStateError as exc:
-        return _refuse(_(exc.message))
+        return _refuse(message_for(exc))
     code = request.args.get("code")
     if not code:
         return _refuse(_("The network sent no authorization code. Start again from the channels page."))

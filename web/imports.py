@@ -25,6 +25,7 @@ from web.db import get_session
 from web.filters import user_tz
 from web.i18n import _, ngettext
 from web.i18n import lazy_gettext as _l
+from web.messages import message_for
 from web.services import services
 from web.validation import validator
 
@@ -78,7 +79,7 @@ def upload() -> ResponseReturnValue:
     try:
         check_file(kind, data)
     except ImportRefusedError as exc:
-        return _upload_page(form, [str(exc)], 422)
+        return _upload_page(form, [message_for(exc)], 422)
     upload_id = _store().save(data, user_id=user().id, kind=kind, filename=(file.filename if file else "") or "",
                               now=services().clock())
     return redirect(url_for("imports.report", upload_id=upload_id), 303)

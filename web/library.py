@@ -11,10 +11,10 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from scheduler.audit import audit
+from scheduler.media import MAX_ALT_TEXT, MAX_CAPTION, describe_media
 from scheduler.models import Delivery, Media, MediaRendition, Post, User
 from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
-from web.forms import MAX_TEXT
 from web.i18n import _, ngettext
 from web.i18n import lazy_gettext as _l
 from web.media import MAX_FILES, save_uploads
@@ -22,8 +22,6 @@ from web.services import services
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
-#: X takes 1,000 characters of alt text, the tightest of the networks (LinkedIn 4,086).
-MAX_ALT_TEXT = 1000
 #: The newest images shown; older ones are rarely reused and the page stays quick.
 PAGE_SIZE = 300
 THUMB_WIDTH = 160
@@ -34,7 +32,7 @@ class MediaForm(FlaskForm):
 
     alt_text = TextAreaField(_l("Alt text (describes the image for people who cannot see it)"),
                              validators=[Length(max=MAX_ALT_TEXT)])
-    caption = TextAreaField(_l("Caption"), validators=[Length(max=MAX_TEXT)])
+    caption = TextAreaField(_l("Caption"), validators=[Length(max=MAX_CAPTION)])
     consent = BooleanField(_l("The people shown agreed to its publication"))
 
 
@@ -115,13 +113,9 @@ def edit(media_id: int) -> ResponseReturnValue:
     form = MediaForm(prefix=f"m{media.id}")
     if not form.validate_on_submit():
         return _page(422, failed=media.id, failed_form=form)
-    media.alt_text = (form.alt_text.data or "").strip()
-    media.caption = (form.caption.data or "").strip()
-    consent_changed = media.consent != bool(form.consent.data)
-    media.consent = bool(form.consent.data)
     db = get_session()
-    if consent_changed:  # consent is a legal statement: keep who gave or withdrew it
-        audit(db, user().id, "media.consent", f"media:{media.id}", "given" if media.consent else "withdrawn")
+    describe_media(db, media, alt_text=form.alt_text.data or "", caption=form.caption.data or "",
+                   consent=bool(form.consent.data), user_id=user().id)
     db.commit()
     flash(_("%(name)s saved.", name=media.filename), "success")
     return redirect(url_for("library.index", _anchor=f"media-{media.id}"), 303)

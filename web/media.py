@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from scheduler.media import EXTENSIONS, MediaError, clean_image
 from scheduler.models import Media, MediaRendition
 from web.db import get_session
+from web.messages import message_for
 from web.services import services
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -83,7 +84,7 @@ def save_uploads(db: Session, files: Iterable[FileStorage], owner_id: int) -> tu
             # Re-encoded upright without EXIF/GPS: what is stored (and described) is the cleaned file.
             data, info = clean_image(data, name, max_bytes=limit)
         except MediaError as exc:
-            problems.append(exc.message)
+            problems.append(message_for(exc))
             continue
         media = Media(owner_id=owner_id, filename=name, mime_type=info.mime_type, size_bytes=info.size_bytes,
                       width=info.width, height=info.height, sha256=info.sha256,

@@ -16,6 +16,7 @@ from web.db import get_session
 from web.filters import state_label
 from web.forms import MarkPublishedForm
 from web.i18n import _
+from web.messages import message_for
 from web.security import safe_target
 from web.services import services
 
@@ -96,7 +97,7 @@ def mark_published_view(delivery_id: int) -> ResponseReturnValue:
         moved = mark_published(db, delivery_id, user_id=user().id, url=(form.url.data or "").strip(),
                                now=services().clock())
     except ValueError as exc:
-        flash(str(exc), "error")
+        flash(message_for(exc), "error")
         return _back()
     if moved:
         db.commit()

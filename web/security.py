@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -11,13 +13,21 @@ from scheduler.config import Settings
 #: Forms carry a few kilobytes; nothing is uploaded yet (media uploads will raise this per route).
 MAX_CONTENT_LENGTH = 1024 * 1024
 
-CSP = "; ".join((
-    "default-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-))
+_CSP_PARTS = ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+              "form-action 'self'")
+CSP = "; ".join(_CSP_PARTS)
+# A source a page may be framed by: an http(s) origin, no path, nothing that could end or extend the directive.
+_FRAME_SOURCE = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def csp_allowing_frames(ancestors: Sequence[str]) -> str:
+    """Return the CSP for a page that this site and ``ancestors`` (origins) may embed; every other page keeps CSP.
+
+    A view sets it as its response's Content-Security-Policy header (the hook below only fills in a missing one).
+    """
+    sources = " ".join(["'self'", *(a for a in ancestors if _FRAME_SOURCE.match(a))])
+    return "; ".join(f"frame-ancestors {sources}" if part.startswith("frame-ancestors") else part
+                     for part in _CSP_PARTS)
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from web.calendar_forms import WEEKDAYS, SlotForm
 from web.db import get_session
 from web.filters import channel_label
 from web.i18n import _
+from web.messages import message_for
 from web.services import services
 
 bp = Blueprint("slots", __name__)
@@ -56,7 +57,7 @@ def add(channel_id: int) -> ResponseReturnValue:
         set_slots(db, channel_id, [*current, new], user_id=user().id)
     except SlotError as exc:
         db.rollback()
-        form.time.errors = [exc.message]
+        form.time.errors = [message_for(exc)]
         return _page(channel, form, 422)
     db.commit()
     flash(_("Slot added: %(weekday)s at %(time)s.", weekday=WEEKDAYS[new[0]], time=new[1]), "success")

@@ -18,6 +18,7 @@ from web.auth import POSTING_ROLES, roles_required, user
 from web.db import get_session
 from web.filters import user_tz
 from web.i18n import _
+from web.messages import message_for
 from web.services import services
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -43,7 +44,7 @@ def _page(entered: dict[int, dict[str, str]] | None = None, problems: dict[int, 
           status: int = 200) -> ResponseReturnValue:
     db = get_session()
     tasks = open_tasks(db, now=services().clock(), overdue_after=_overdue_after(),
-                       owner_id=None if _sees_all() else user().id)
+                       owner_id=None if _sees_all() else user().id, base_url=services().settings.base_url)
     media: dict[int, list[Media]] = {}
     if tasks:
         for item in db.scalars(select(Media).where(Media.post_id.in_({t.post_id for t in tasks}))
@@ -63,7 +64,7 @@ def done(delivery_id: int) -> ResponseReturnValue:
         moved = complete_task(db, delivery_id, url=url, user_id=user().id, now=services().clock())
     except TaskError as exc:
         db.rollback()
-        return _page({delivery_id: {"url": url}}, {delivery_id: exc.message}, 422)
+        return _page({delivery_id: {"url": url}}, {delivery_id: message_for(exc)}, 422)
     if not moved:
         db.rollback()
         flash(_("This task is no longer open."), "error")
@@ -85,7 +86,7 @@ def postpone(delivery_id: int) -> ResponseReturnValue:
         moved = postpone_task(db, delivery_id, until=until, user_id=user().id, now=services().clock())
     except ValueError as exc:
         db.rollback()
-        message = exc.message if isinstance(exc, TaskError) else (
+        message = message_for(exc) if isinstance(exc, TaskError) else (
             _("That time does not exist here: the clocks are put forward that night.")
             if isinstance(exc, NonexistentLocalTimeError) else _("Enter a date and a time."))
         return _page({delivery_id: entered}, {delivery_id: message}, 422)

@@ -27,7 +27,6 @@ from scheduler.vacancies import (
     LANGUAGES,
     VacancyInput,
     VacancyNotFoundError,
-    VacancyProblems,
     as_input,
     create_vacancy,
     get_vacancy,
@@ -40,6 +39,7 @@ from web.auth import roles_required, user
 from web.db import get_session
 from web.filters import user_tz
 from web.i18n import _, ngettext
+from web.messages import message_for, messages_for
 from web.services import services
 from web.vacancy_forms import NUMBER_PROBLEM, STATUS_LABELS, StatusForm, TemplateForm, VacancyForm
 
@@ -171,7 +171,7 @@ def template_save(language: str, network_name: str) -> ResponseReturnValue:
             save_template(db, language, network, form.body.data or "", user_id=user().id, now=services().clock())
         except TemplateProblems as found:
             db.rollback()
-            problems = {"body": [p.message for p in found.problems]}
+            problems = {"body": messages_for(found.problems)}
     if problems:
         return _templates_page({(language, network): (form, problems)}, 422)
     db.commit()
@@ -229,9 +229,11 @@ def _checked(form: VacancyForm, vacancy: Vacancy | None) -> tuple[VacancyInput, 
     previous = vacancy.valid_through if vacancy else None
     if previous and form.valid_through.data == to_local(previous, user_tz()).date():
         data = replace(data, valid_through=previous)  # an unchanged date keeps the stored moment
-    for name, messages in VacancyProblems(validate(data, now=services().clock(),
-                                                   previous_valid_through=previous)).by_field().items():
-        problems.setdefault(name, messages)
+    found: Problems = {}
+    for problem in validate(data, now=services().clock(), previous_valid_through=previous):
+        found.setdefault(problem.field, []).append(message_for(problem))
+    for name, messages in found.items():
+        problems.setdefault(name, messages)  # the form's own message for a field comes first
     return data, problems
 
 

@@ -13,10 +13,9 @@ from adapters.textcount import weighted_length
 from scheduler.media import preview_items
 from scheduler.models import Channel, Media
 from scheduler.networks import RULES, Network
-from scheduler.ports import AdapterConfig, PostContent, Problem
+from scheduler.ports import AdapterConfig, PostContent, Problem, params
 from scheduler.posts import Validator, text_for
 from scheduler.rendering import render_text
-from web.i18n import _
 
 
 def validate_content(config: AdapterConfig, network: Network, content: PostContent) -> list[Problem]:
@@ -95,5 +94,6 @@ def _plain_length(network: Network, content: PostContent) -> list[Problem]:
     limit = RULES[network].max_text
     if len(content.text) <= limit:
         return []
-    return [Problem("text", "too_long", _("%(network)s takes at most %(max)d characters; this text has %(n)d.",
-                                          network=network.label, max=limit, n=len(content.text)))]
+    length = len(content.text)
+    return [Problem("text", "too_long", f"{network.label} takes at most {limit:,} characters; this text has "
+                                        f"{length:,}.", params=params(network=network, limit=limit, length=length))]

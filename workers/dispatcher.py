@@ -17,8 +17,11 @@ from scheduler.metrics import claim_due as claim_metrics
 from scheduler.pending import claim_checks as claim_pending_checks
 from scheduler.reconcile import claim_checks
 from scheduler.reposts import plan_reposts
+from scheduler.retention import claim_purge_day
+from scheduler.retention import purge_expired as purge_expired_data
 from scheduler.tokens import channels_to_refresh
 from workers.context import JobContext
+from workers.digest import digest_sweep
 from workers.mail import notify_sweep
 from workers.queues import (
     LIVE_JOB_STATUSES,
@@ -51,6 +54,8 @@ class TickReport:
     notified: int = 0  # notifications created (mailed by a background thread)
     reposted: int = 0  # "still hiring" re-posts created
     handed_over: int = 0  # assisted-channel (XING) deliveries given to their owners as tasks
+    purged: int = 0  # rows and files the daily retention purge anonymized or deleted
+    digests: int = 0  # report digests planned (mailed with their PDF by a background thread)
 
 
 class Dispatcher:
@@ -74,7 +79,8 @@ class Dispatcher:
                           reconciling=self.reconcile_unknown(), checking=self.check_processing(),
                           measuring=self.collect_metrics(),
                           refreshing=self.refresh_tokens(), notified=self.notify(), reposted=self.plan_reposts(),
-                          handed_over=self.hand_over_tasks())
+                          handed_over=self.hand_over_tasks(), purged=self.purge_expired(),
+                          digests=self.plan_digests())
 
     def dispatch_due(self) -> int:
         """Claim due deliveries, commit, then enqueue them; return how many were enqueued."""
@@ -194,6 +200,24 @@ class Dispatcher:
         """Create the "still hiring" re-posts that are due."""
         with self.ctx.sessions.begin() as session:
             return plan_reposts(session, utcnow())
+
+    def purge_expired(self) -> int:
+        """Once a UTC day (claimed in the database, so one dispatcher of several), purge expired personal data."""
+        with self.ctx.sessions.begin() as session:
+            # Committed on its own: a purge that fails is retried the next day, not every sweep.
+            if not claim_purge_day(session, now=utcnow()):
+                return 0
+        try:
+            with self.ctx.sessions.begin() as session:
+                report = purge_expired_data(session, now=utcnow(), data_dir=self.ctx.settings.data_path)
+        except Exception:
+            log.exception("retention purge failed; it runs again tomorrow, or now with `postillon purge`")
+            return 0
+        return report.total
+
+    def plan_digests(self) -> int:
+        """Plan the report digests that are due; they are mailed in a background thread."""
+        return digest_sweep(self.ctx)
 
     def notify(self) -> int:
         """Create the notifications people are owed; they are mailed in a background thread."""

@@ -166,7 +166,8 @@ def notify_sweep(ctx: JobContext, *, background: bool = True) -> int:
     """
     now = utcnow()
     with ctx.sessions.begin() as session:
-        created = sweep(session, now, SweepParams(task_overdue_after_s=ctx.settings.task_overdue_after_s))
+        params = SweepParams(task_overdue_after_s=ctx.settings.task_overdue_after_s, base_url=ctx.settings.base_url)
+        created = sweep(session, now, params)
     if not background:
         send_pending(ctx)
         return created

@@ -166,7 +166,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_click'))
     )
     with op.batch_alter_table('click', schema=None) as batch_op:
-        batch_op.create_index('ix_click_at', ['at'], unique=False)
+        batch_op.create_index('ix_click_at', ['at'], unique=False,
+                              postgresql_include=['delivery_id', 'channel_id', 'is_bot', 'repeat'])
         batch_op.create_index('ix_click_delivery_at', ['delivery_id', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_click_link_id'), ['link_id'], unique=False)
 

@@ -61,7 +61,7 @@ def test_validate_photo_format_and_size(item, codes):
     problems = FacebookAdapter(AdapterConfig()).validate(PostContent(1, "hi", media=(photo(), item)))
     assert [p.code for p in problems] == codes
     if "media_too_large" in codes:
-        assert problems[-1].message.startswith("Photo 2 has ")
+        assert problems[-1].message.startswith("Image 2 has ")
 
 
 @responses.activate

@@ -270,7 +270,8 @@ def test_validate(adapter) -> None:
     assert adapter.validate(post("Fine (really)")) == []
     assert [p.code for p in adapter.validate(post(""))] == ["empty"]
     assert [p.code for p in adapter.validate(post("x" * 3000))] == []
-    assert [p.code for p in adapter.validate(post("_" * 1501))] == ["too_long"]  # escaping doubles it
+    assert [p.code for p in adapter.validate(post("x" * 3001))] == ["too_long"]
+    assert [p.code for p in adapter.validate(post("_" * 1501))] == ["too_long_escaped"]  # escaping doubles it
     media = tuple(MediaItem(url=f"https://ex.com/{i}.png", mime_type="image/png") for i in range(21))
     codes = [p.code for p in adapter.validate(PostContent(1, "hi", media=media))]
     assert codes == ["too_many_media"]
@@ -280,7 +281,7 @@ def test_validate(adapter) -> None:
 @responses.activate
 def test_publish_with_invalid_media_is_rejected_without_a_call(adapter, creds) -> None:
     media = (MediaItem(url="https://ex.com/1.webp", mime_type="image/webp"),)
-    with pytest.raises(RejectedError, match="JPEG, PNG and GIF"):
+    with pytest.raises(RejectedError, match="JPEG, PNG, GIF images only"):
         adapter.publish(creds, PostContent(1, "hi", media=media))
     assert len(responses.calls) == 0
 

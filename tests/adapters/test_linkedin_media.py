@@ -54,7 +54,7 @@ def meta(mime: str = "image/png", width: int | None = 100, height: int | None = 
     ((meta(), meta("image/jpeg"), meta("image/gif")), []),
     ((meta(),) * 21, ["too_many_media"]),
     ((meta("image/webp"),), ["media_format"]),
-    ((meta(width=6013, height=6013),), ["media_too_large"]),  # 36,156,169 pixels
+    ((meta(width=6013, height=6013),), ["too_many_pixels"]),  # 36,156,169 pixels
     ((meta(width=6012, height=6013),), []),
     ((meta(width=None, height=None),), []),  # unknown size: LinkedIn's own check decides
     ((meta(alt="a" * 4087),), ["alt_text_too_long"]),

@@ -1,4 +1,4 @@
-"""The `postillon` command: init, create-user, rotate-key, dispatcher --once."""
+"""The `postillon` command: init, create-user, rotate-key, dispatcher --once, purge."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from postillon.cli import main
+from scheduler.applications import add_months
+from scheduler.clock import utcnow
 from scheduler.crypto import CredentialBox
 from scheduler.db import make_engine, make_session_factory
-from scheduler.models import Base, Channel, Role, User
+from scheduler.models import Application, ApplicationStage, Base, Channel, Role, User, Vacancy
 from scheduler.networks import Network
 from scheduler.ports import Credentials
 from tests.conftest import drop_schema, schema_engine
@@ -86,4 +88,26 @@ def test_rotate_key_reencrypts_channel_tokens_with_the_newest_key(env: dict[str,
     with sessions() as session:
         sealed = session.scalar(select(Channel.credentials))
     assert sealed is not None and CredentialBox([new]).open(sealed).access_token == "secret-token"
+    engine.dispose()
+
+
+def test_purge_anonymizes_expired_applicant_data_and_says_how_much(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"], env=env)
+    engine = make_engine(f"sqlite:///{env['POSTILLON_DATA_DIR']}/postillon.db")
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        vacancy = Vacancy(title="Koch (m/w/d)", location="Wien")
+        session.add(vacancy)
+        session.flush()
+        session.add(Application(vacancy_id=vacancy.id, name="Anna Muster", email="anna@example.at",
+                                received_at=add_months(utcnow(), -12), stage=ApplicationStage.REJECTED,
+                                rejected_at=add_months(utcnow(), -8)))
+    result = runner.invoke(main, ["purge"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "anonymized 1 application(s) and 0 lead(s), deleted 0 CV file(s)" in result.output
+    with sessions() as session:
+        assert session.scalar(select(Application.name)) == ""
+    again = runner.invoke(main, ["purge"], env=env)
+    assert "anonymized 0 application(s)" in again.output
     engine.dispose()

@@ -85,7 +85,7 @@ def test_a_comma_file_with_a_bom_and_quoted_multiline_values_is_read(sessions: s
 
 def test_a_windows_1252_file_is_read_with_a_note(sessions: sessionmaker[Session]) -> None:
     report = _vacancies(sessions, "title;location\nKöchin (m/w/d);Graz\n", encoding="cp1252")
-    assert report.imported == 1 and "Windows-1252" in report.notes[0]
+    assert report.imported == 1 and "Windows-1252" in report.notes[0].message
     with sessions() as session:
         assert session.scalars(select(Vacancy.title)).one() == "Köchin (m/w/d)"
 

@@ -141,6 +141,16 @@ def test_no_apply_link_and_no_company_leave_their_lines_out(sessions: sessionmak
     assert "\n\n\n" not in draft.text
 
 
+def test_without_an_external_ats_the_ad_links_to_the_vacancys_careers_page(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        vacancy_id = _vacancy(session, apply_url=None, title="Köchin (m/w/d)")
+        draft = job_ad_draft(session, vacancy_id, base_url="https://jobs.acme.at/")
+        external = job_ad_draft(session, _vacancy(session), base_url="https://jobs.acme.at/")
+    page = f"https://jobs.acme.at/careers/{vacancy_id}-koechin"
+    assert draft.link == page and page in draft.text and page in draft.per_network[Network.X]
+    assert external.link == URL
+
+
 def test_ensure_default_templates_adds_only_the_missing_ones(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         session.add(JobAdTemplate(language="de", network=Network.X, body="Eigene: {title} {apply_url}"))

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.channels import reconnect_channel
 from scheduler.crypto import CredentialBox
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Channel, ChannelStatus, Delivery, Notification, Role
+from scheduler.models import Channel, ChannelStatus, Delivery, Notification, PostText, Role, TrackedLink
 from scheduler.networks import Network
 from scheduler.notifications import SweepParams, notify, recipients, sweep
 from scheduler.ports import ConnectedAccount, Credentials
+from scheduler.tracking import ensure_links
 from tests.factories import make_channel, make_delivery, make_post, make_user
 
 S = DeliveryState
@@ -174,7 +175,26 @@ def test_an_assisted_task_is_announced_once_and_reminded_once_when_overdue(sessi
                      (owner.id, "task_overdue", "Overdue: post on XING: Komm zu uns als Backend-Entwickler",
                       "/tasks")]
     for body in _bodies(sessions):  # the mail alone is enough to act: text and link are in it
-        assert "Komm zu uns als Backend-Entwickler\n\nhttps://acme.example/jobs/7" in body
+        assert "Komm zu uns als Backend-Entwickler\nhttps://acme.example/jobs/7" in body
+
+
+def test_an_assisted_task_mail_carries_the_xing_text_with_its_tracked_link(
+        sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        owner = make_user(session)
+        channel = make_channel(session, network=Network.XING, handle="", name="ACME auf XING", owner_id=owner.id)
+        post = make_post(session, text="Komm zu uns https://acme.example/jobs/7", link=None)
+        session.add(PostText(post_id=post.id, network=Network.XING, text="Auf XING: https://acme.example/jobs/7"))
+        delivery = make_delivery(session, post=post, channel=channel, state=S.AWAITING_OWNER,
+                                 due_at=NOW - timedelta(hours=1))
+        session.flush()
+        ensure_links(session, [delivery.id])
+        code = session.scalars(select(TrackedLink.code).where(TrackedLink.delivery_id == delivery.id)).one()
+    with sessions.begin() as session:
+        params = SweepParams(task_overdue_after_s=4 * 3600, base_url="https://jobs.acme.example")
+        assert sweep(session, NOW, params) == 1
+    (body,) = _bodies(sessions)
+    assert f"Auf XING: https://jobs.acme.example/r/{code}" in body
 
 
 def test_the_sweep_with_nothing_to_tell_adds_nothing(sessions: sessionmaker[Session]) -> None:

@@ -23,7 +23,7 @@ from scheduler.errors import (
 )
 from scheduler.lifecycle import DeliveryState, backoff
 from scheduler.media import MediaSigner, MediaStore
-from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Media
+from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, Media, TrackedLink
 from scheduler.networks import Network
 from scheduler.ports import Receipt
 from scheduler.publishing import (
@@ -123,8 +123,10 @@ def test_claim_carries_everything_the_network_call_needs(sessions: sessionmaker[
     assert claimed.network is Network.LINKEDIN
     assert (claimed.sealed_credentials, claimed.handle) == ("sealed-token", "acme")
     assert claimed.content.delivery_id == delivery_id
-    assert claimed.content.text == "Wir suchen eine Entwicklerin\nhttps://acme.example/jobs/1"
-    assert claimed.content.link == "https://acme.example/jobs/1"
+    with sessions.begin() as session:  # the link goes out as its tracked short link
+        code = session.scalars(select(TrackedLink.code).where(TrackedLink.delivery_id == delivery_id)).one()
+    assert claimed.content.text == f"Wir suchen eine Entwicklerin\nhttps://postillon.example/r/{code}"
+    assert claimed.content.link == f"https://postillon.example/r/{code}"
     assert claimed.content.media == ()  # a text post has no images
 
 

@@ -97,7 +97,7 @@ def test_linkedin_gets_fewer_than_36_megapixels_in_the_same_shape(session: Sessi
     assert isinstance(row, MediaRendition)
     assert row.width * row.height < 36_152_320 and row.mime_type == "image/jpeg"
     assert round(row.width / row.height, 2) == round(7000 / 6000, 2)
-    assert adapter_problems(Network.LINKEDIN, media) == ["media_too_large"]
+    assert adapter_problems(Network.LINKEDIN, media) == ["too_many_pixels"]
     assert adapter_problems(Network.LINKEDIN, row) == []
 
 

@@ -125,7 +125,7 @@ def test_validate_counts_and_checks_each_channel(browser: Browser, login_as: Cal
     assert response.status_code == 200
     checks = {check["id"]: check for check in response.get_json()["channels"]}
     assert checks[x.id]["length"] == 260 + 1 + 23 and checks[x.id]["max"] == 280
-    assert checks[x.id]["problems"] == ["X counts 284 of 280 characters (links count 23)."]
+    assert checks[x.id]["problems"] == ["X takes at most 280 characters; this text has 284."]
     # LinkedIn's adapter checks its own limit (escaped "little text" counts).
     assert {k: v for k, v in checks[linkedin.id].items() if k != "preview"} == {
         "id": linkedin.id, "length": 260 + 1 + 32, "max": 3000, "problems": [], "warnings": []}
@@ -135,7 +135,7 @@ def test_validate_counts_and_checks_each_channel(browser: Browser, login_as: Cal
     assert checks[x.id]["preview"]["folded"] is False
     too_long = browser.post_json("/api/validate", {"text": "z" * 3001}).get_json()
     [problem] = {c["id"]: c["problems"] for c in too_long["channels"]}[linkedin.id]
-    assert problem.startswith("LinkedIn takes 3000 characters; this text counts 3001")
+    assert problem == "LinkedIn takes at most 3,000 characters; this text has 3,001."
 
 
 @pytest.mark.parametrize("body", [None, [], {"text": 5}, {"text": "ok", "link": 7}])

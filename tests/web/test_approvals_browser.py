@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,43 +11,22 @@ import pytest
 from flask import Flask
 from playwright import sync_api
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from scheduler.approval import submit_for_approval
-from scheduler.db import make_engine
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Base, Delivery, PostKind, Role, User
-from tests.factories import DEFAULT_PASSWORD, make_channel, make_delivery, make_post, make_user
-from tests.web.conftest import NOW, build_app, free_port, services_of, web_settings_for
-from tests.web.test_approvals import with_approvals
+from scheduler.models import Delivery, PostKind, Role, User
+from tests.factories import make_channel, make_delivery, make_post, make_user
+from tests.web.browsing import logged_in, served_app
+from tests.web.conftest import NOW, services_of
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    """The app (with the approvals pages) on a SQLite file, served over HTTP in a thread."""
-    url = f"sqlite:///{tmp_path}/browser.db"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    app = with_approvals(build_app(web_settings_for(url, tmp_path)))
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(5)
-    services_of(app).engine.dispose()
-
-
-def _log_in(tab: Any, base: str, user: User) -> None:
-    tab.goto(f"{base}/login")
-    tab.get_by_label("E-mail address").fill(user.email)
-    tab.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    tab.get_by_role("button", name="Log in").click()
-    tab.wait_for_url(f"{base}/deliveries")
+    """The whole app (approvals included) served over HTTP."""
+    with served_app(tmp_path) as app_and_url:
+        yield app_and_url
 
 
 def _pending(app: Flask, author: User, text: str) -> int:
@@ -68,28 +46,17 @@ def test_a_manager_approves_one_post_and_sends_another_back_which_the_author_rea
         manager = make_user(session, role=Role.MANAGER, name="Max Manager")
     good = _pending(app, author, "Buchhalter (m/w/d) in Wien gesucht")
     weak = _pending(app, author, "Buchhalter gesucht")
-    errors: list[str] = []
+    console: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            for who in (manager, author):
-                context = browser.new_context()
-                tab = context.new_page()
-                tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-                tab.on("pageerror", lambda error: errors.append(str(error)))
-                _log_in(tab, base, who)
-                if who is manager:
-                    _review(tab, base, good, weak)
-                else:
-                    tab.goto(f"{base}/approvals/{weak}")
-                    sync_api.expect(tab.locator("#review-comment")).to_contain_text("Bitte das KV-Gehalt ergänzen.")
-                    sync_api.expect(tab.locator("#approval-state")).to_contain_text("Sent back for changes.")
-                    sync_api.expect(tab.get_by_role("button", name="Approve")).to_have_count(0)
-                context.close()
-        finally:
-            browser.close()
+        with logged_in(playwright, base, manager, console) as tab:
+            _review(tab, base, good, weak)
+        with logged_in(playwright, base, author, console) as tab:
+            tab.goto(f"{base}/approvals/{weak}")
+            sync_api.expect(tab.locator("#review-comment")).to_contain_text("Bitte das KV-Gehalt ergänzen.")
+            sync_api.expect(tab.locator("#approval-state")).to_contain_text("Sent back for changes.")
+            sync_api.expect(tab.get_by_role("button", name="Approve")).to_have_count(0)
     # Chromium logs every 4xx document; the 422 of the empty comment is the behaviour under test.
-    assert [e for e in errors if "status of 422" not in e] == []
+    assert [e for e in console if "status of 422" not in e] == []
     with services_of(app).sessions() as session:
         states = {post_id: state for post_id, state in session.execute(select(Delivery.post_id, Delivery.state))}
     assert states == {good: DeliveryState.SCHEDULED, weak: DeliveryState.DRAFT}

@@ -78,7 +78,8 @@ def test_the_composer_counts_per_channel_and_shows_problems(served: tuple[Flask,
     page.locator(f"#channel-{channel}").check()
     page.get_by_label("Text", exact=True).fill("x" * 281)
     sync_api.expect(counter).to_have_text("281 / 280")
-    sync_api.expect(page.locator(f"#channel-{channel}-problems")).to_contain_text("X counts 281 of 280 characters")
+    sync_api.expect(page.locator(f"#channel-{channel}-problems")).to_contain_text(
+        "X takes at most 280 characters; this text has 281")
 
 
 def _image_file(tmp_path: Path, name: str, fmt: str, size: tuple[int, int] = (1080, 1080)) -> Path:
@@ -116,8 +117,10 @@ def test_images_upload_when_chosen_and_each_channel_checks_them(served: tuple[Fl
     page.get_by_label("Add images").set_input_files([str(_image_file(tmp_path, "stand.jpg", "JPEG"))])
     sync_api.expect(items).to_have_count(1)
     page.get_by_label("Description for people who cannot see the image").fill("Der Messestand")
+    page.get_by_label("Caption (what the photo shows)").fill("Unser Team am Stand in Wels")
     page.get_by_role("button", name="Schedule").click()
     page.wait_for_url(f"{base}/deliveries")
     with services_of(app).sessions() as session:
         post = session.scalars(select(Post)).one()
-        assert [(m.filename, m.alt_text) for m in post.media] == [("stand.jpg", "Der Messestand")]
+        assert [(m.filename, m.alt_text, m.caption) for m in post.media] == [
+            ("stand.jpg", "Der Messestand", "Unser Team am Stand in Wels")]

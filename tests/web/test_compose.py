@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.lifecycle import DeliveryState
 from scheduler.models import (
     ApprovalState,
+    AuditEvent,
     Channel,
     Delivery,
     Guideline,
@@ -76,7 +77,7 @@ def test_an_own_text_that_is_too_long_is_reported_for_that_network_only(
     response = browser.post("/compose", _form(channels, **{"text-x": "x" * 300}))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "X counts 300 of 280 characters" in text_of(response)
+    assert "X takes at most 280 characters; this text has 300" in text_of(response)
     assert "x" * 300 + "</textarea>" in html  # what was typed is kept
     assert _posts(db) == []
 
@@ -180,3 +181,57 @@ def test_job_ads_from_a_vacancy_come_with_a_picture_and_each_networks_text(
     with db() as session:
         media = session.get_one(Media, int(picture))
         assert (media.mime_type, media.width, media.height, media.post_id) == ("image/jpeg", 1080, 1350, None)
+
+
+def _image(db: sessionmaker[Session], owner: User, name: str = "team.jpg", **values: Any) -> int:
+    with db.begin() as session:
+        media = Media(owner_id=owner.id, filename=name, mime_type="image/jpeg", size_bytes=1000, width=1080,
+                      height=1080, sha256="0" * 64, storage_key=f"00/{name}", **values)
+        session.add(media)
+        session.flush()
+        return media.id
+
+
+def test_each_images_alt_text_caption_and_consent_are_saved_with_the_post(
+        browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session], channels: list[Channel]) -> None:
+    author = login_as()
+    image = _image(db, author)
+    response = browser.post("/compose", _form(channels[:1], kind="event_photos", media_ids=[str(image)], **{
+        f"alt-{image}": " Drei Leute am Messestand ", f"caption-{image}": "Unser Team auf der Messe in Wels",
+        f"consent-{image}": "yes"}))
+    assert response.status_code == 303
+    with db() as session:
+        media = session.get_one(Media, image)
+        assert (media.alt_text, media.caption, media.consent, media.post_id is not None) == (
+            "Drei Leute am Messestand", "Unser Team auf der Messe in Wels", True, True)
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "media.consent")).all()
+        assert [(e.user_id, e.subject, e.detail) for e in events] == [(author.id, f"media:{image}", "given")]
+
+
+def test_what_was_typed_next_to_an_image_is_kept_when_the_post_has_problems(
+        browser: Browser, login_as: Callable[..., User], db: sessionmaker[Session], channels: list[Channel]) -> None:
+    author = login_as()
+    image = _image(db, author, caption="Alt")
+    response = browser.post("/compose", _form(channels[:1], kind="event_photos", media_ids=[str(image)], **{
+        f"alt-{image}": "Der Stand", f"caption-{image}": "Unser Team <am Stand>"}))
+    assert response.status_code == 422  # event photos need the consent of the people shown
+    html = response.get_data(as_text=True)
+    assert "team.jpg has no consent from the people shown; confirm it next to the photo" in html
+    assert f'<textarea name="caption-{image}" id="caption-{image}"' in html
+    assert "Unser Team &lt;am Stand&gt;</textarea>" in html
+    assert f'id="alt-{image}" value="Der Stand"' in html
+    assert _posts(db) == []
+
+
+def test_another_users_image_keeps_its_caption_and_consent(
+        browser: Browser, login_as: Callable[..., User], add_user: Callable[..., User], db: sessionmaker[Session],
+        channels: list[Channel]) -> None:
+    stranger = add_user(Role.MARKETER)
+    image = _image(db, stranger, caption="Original")
+    login_as()
+    response = browser.post("/compose", _form(channels[:1], media_ids=[str(image)], **{
+        f"alt-{image}": "Fremd", f"caption-{image}": "Überschrieben", f"consent-{image}": "yes"}))
+    assert response.status_code == 422
+    with db() as session:
+        media = session.get_one(Media, image)
+        assert (media.alt_text, media.caption, media.consent, media.post_id) == ("", "Original", False, None)

@@ -29,9 +29,28 @@ REVIEWERS = frozenset({Role.ADMIN, Role.MANAGER})
 VACANCY_READ = frozenset({Role.ADMIN, Role.RECRUITER, Role.MANAGER, Role.MARKETER, Role.VIEWER})
 VACANCY_MANAGE = frozenset({Role.ADMIN, Role.RECRUITER, Role.MANAGER})
 ADMIN = frozenset({Role.ADMIN})
+REPORT_READ = frozenset({Role.ADMIN, Role.MANAGER, Role.RECRUITER, Role.MARKETER, Role.VIEWER})
+COST_EDIT = frozenset({Role.ADMIN, Role.RECRUITER, Role.MARKETER})
+LEADS = frozenset({Role.ADMIN, Role.MARKETER, Role.MANAGER})
 
 #: Endpoint -> the roles that may reach it (GET and POST alike); everyone else gets 403 (anonymous: the login).
 EXPECTED: dict[str, frozenset[Role | None]] = {
+    "reports.index": REPORT_READ, "reports.posts": REPORT_READ, "reports.export_csv": REPORT_READ,
+    "reports.pdf": REPORT_READ, "reports.costs": REPORT_READ, "reports.digest": REPORT_READ,
+    "reports.save_digest": REPORT_READ, "reports.add_cost": COST_EDIT, "reports.delete_cost": COST_EDIT,
+    "reports.load_demo": frozenset({Role.ADMIN}), "reports.save_people": frozenset({Role.ADMIN}),
+    "forms.lead": PUBLIC, "hooks.receive": PUBLIC,
+    "leads.index": LEADS, "leads.detail": LEADS, "leads.status": LEADS,
+    "lead_settings.index": LEADS, "lead_settings.save": ADMIN,
+    "integrations.index": ADMIN, "integrations.create": ADMIN, "integrations.rotate": ADMIN,
+    "integrations.deactivate": ADMIN, "integrations.activate": ADMIN,
+    "careers.index": PUBLIC, "careers.vacancy": PUBLIC, "careers.feed": PUBLIC, "careers.apply": PUBLIC,
+    "careers.thanks": PUBLIC, "careers.privacy": PUBLIC,
+    "applications.index": VACANCY_MANAGE, "applications.detail": VACANCY_MANAGE,  # and the vacancy's hiring manager
+    "applications.stage": VACANCY_MANAGE, "applications.cv": VACANCY_MANAGE,
+    "links.follow": PUBLIC,
+    "privacy_admin.index": ADMIN, "privacy_admin.search": ADMIN, "privacy_admin.export": ADMIN,
+    "privacy_admin.erase": ADMIN, "privacy_admin.save_settings": ADMIN,
     "auth.login": PUBLIC, "static": PUBLIC, "media.signed": PUBLIC,
     "auth.logout": EVERYONE,
     "api.deliveries": EVERYONE, "api.upload_media": POSTING, "api.validate": POSTING,
@@ -58,8 +77,11 @@ EXPECTED: dict[str, frozenset[Role | None]] = {
     "vacancies.template_list": ADMIN, "vacancies.template_save": ADMIN,
 }
 #: Values for URL parameters that name no row.
-FIXED = {"network_name": "linkedin", "language": "de", "scope": "all", "upload_id": "A" * 22, "filename": "app.css",
-         "expires": "1", "signature": "nope", "ext": "jpg"}
+FIXED = {"code": "NoSuchCode", "network_name": "linkedin", "language": "de", "scope": "all", "upload_id": "A" * 22,
+         "filename": "app.css", "expires": "1", "signature": "nope", "ext": "jpg"}
+FIXED |= {"slug": "some-job", "application_id": "999999"}  # the careers pages, the applications
+FIXED |= {"lead_id": "999999", "integration_id": "999999"}  # leads, integrations, webhooks
+FIXED |= {"table": "channels", "cost_id": "999999"}  # the reports' CSV tables, channel costs
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import select
 
 from scheduler.lifecycle import DeliveryState
-from scheduler.models import Attempt, Channel, ChannelStatus, Delivery
+from scheduler.models import Attempt, Channel, ChannelStatus, Delivery, TrackedLink
 from scheduler.networks import Network
 from tests.engine_fixtures import Sandbox, states
 from workers.context import JobContext
@@ -161,8 +161,9 @@ def test_a_linkedin_page_post_goes_through_the_same_engine(ctx: JobContext, sand
         delivery = session.get_one(Delivery, ids[0])
         assert delivery.external_id == f"urn:li:share:{stored['id']}"
         assert delivery.external_url == f"{sandbox.url}/feed/update/{delivery.external_id}/"
-    # "Little text" reserved characters went out escaped, the link untouched.
-    assert stored["text"] == "Wir suchen \\(m/w/d\\) Verstärkung! Details: https://example.com/jobs/3"
+        code = session.scalars(select(TrackedLink.code).where(TrackedLink.delivery_id == ids[0])).one()
+    # "Little text" reserved characters went out escaped, the (tracked) link untouched.
+    assert stored["text"] == f"Wir suchen \\(m/w/d\\) Verstärkung! Details: {ctx.settings.base_url}/r/{code}"
 
 
 def test_a_linkedin_duplicate_is_failed_with_linkedins_words(ctx: JobContext, sandbox: Sandbox,

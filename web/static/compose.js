@@ -125,6 +125,13 @@
     label.textContent = form.dataset.altLabel || "Description";
     var alt = document.createElement("input");
     alt.type = "text"; alt.name = "alt-" + item.id; alt.id = "alt-" + item.id; alt.maxLength = 1000;
+    alt.value = item.alt_text || "";
+    var captionLabel = document.createElement("label");
+    captionLabel.htmlFor = "caption-" + item.id;
+    captionLabel.textContent = form.dataset.captionLabel || "Caption";
+    var caption = document.createElement("textarea");
+    caption.name = "caption-" + item.id; caption.id = "caption-" + item.id; caption.rows = 2;
+    caption.maxLength = 10000; caption.value = item.caption || "";
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "link"; remove.dataset.removeMedia = item.id;
     remove.textContent = form.dataset.removeLabel || "Remove";
@@ -137,7 +144,7 @@
     consentLabel.htmlFor = consent.id;
     consentLabel.textContent = form.dataset.consentLabel || "Consent";
     consentBox.append(consent, consentLabel);
-    li.append(hidden, img, info, label, alt, consentBox, remove);
+    li.append(hidden, img, info, label, alt, captionLabel, caption, consentBox, remove);
     document.getElementById("media-list").appendChild(li);
   }
 

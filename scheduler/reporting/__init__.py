@@ -1,0 +1,1 @@
+"""Manager reports: what the posts achieved, per channel, vacancy and campaign, honestly counted."""
