@@ -76,7 +76,7 @@ def behind_links(choice: PeriodChoice) -> Callable[..., str]:
 
 def report_of(period: Period) -> Dashboard:
     """Return the dashboard of ``period`` from the request's database session."""
-    return dashboard(get_session(), period)
+    return dashboard(get_session(), period, concurrent=True)  # a read-only request
 
 
 def lost_clicks(period: Period) -> int:

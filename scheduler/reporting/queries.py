@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from scheduler.models import Channel
@@ -44,17 +45,22 @@ class _Counts:
             self.weeks[bucket][column] += amount
 
 
-def dashboard(session: Session, period: Period) -> Dashboard:
-    """Compute every figure of the reports page for ``period`` and the previous period's totals."""
+def dashboard(session: Session, period: Period, *, concurrent: bool = False) -> Dashboard:
+    """Compute every figure of the reports page for ``period`` and the previous period's totals.
+
+    ``concurrent``: on PostgreSQL, run the four grouped statements at the same time on connections of
+    their own (the page's latency is their sum otherwise). Only for callers whose session has written
+    nothing uncommitted, since those connections cannot see it; each statement reads its own snapshot,
+    which a report of past periods can afford.
+    """
     ledger, counts = Ledger(), _Counts(period)
-    if session.get_bind().dialect.name == "postgresql":
-        # These statements run for a fraction of a second, but their (over-)estimated group counts cross
-        # jit_above_cost: JIT compiling cost more CPU than it saved (bench/reports.py). This transaction only.
-        session.execute(text("SET LOCAL jit = off"))
-    _add_published(session, period, ledger, counts)
-    _add_clicks(session, period, ledger, counts)
-    _add_applications(session, period, ledger, counts)
-    _add_leads(session, period, ledger, counts)
+    statements = [published_rows(session, period), click_rows(session, period),
+                  application_rows(session, period), lead_rows(session, period)]
+    published, clicks, applications, leads = _fetch(session, statements, concurrent=concurrent)
+    _add_published(published, ledger, counts)
+    _add_clicks(clicks, ledger, counts)
+    _add_applications(applications, ledger, counts)
+    _add_leads(leads, ledger, counts)
     _add_costs(session, period, ledger, counts)
     totals = _totals(period, ledger, counts, CURRENT)
     previous = _totals(period.previous(), ledger, counts, PREV)
@@ -95,21 +101,40 @@ def _group(row: Any) -> Hashable | None:
     return None
 
 
-def _rows(session: Session, statement: Any) -> Any:
-    # Core execution, fetched at once: plain rows, no ORM result machinery for what are only grouped numbers.
-    return session.connection().execute(statement).all()
+def _fetch(session: Session, statements: list[Any], *, concurrent: bool) -> list[Any]:
+    """Run the grouped statements and return their rows (plain Core rows: no ORM machinery for numbers)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return [session.connection().execute(statement).all() for statement in statements]
+    if not concurrent or not isinstance(bind, Engine):
+        _jit_off(session.connection())
+        return [session.connection().execute(statement).all() for statement in statements]
+
+    def run(statement: Any) -> Any:
+        with bind.connect() as connection:
+            _jit_off(connection)
+            return connection.execute(statement).all()
+
+    with ThreadPoolExecutor(max_workers=len(statements), thread_name_prefix="report") as pool:
+        return list(pool.map(run, statements))
 
 
-def _add_published(session: Session, period: Period, ledger: Ledger, counts: _Counts) -> None:
-    for row in _rows(session, published_rows(session, period)):
+def _jit_off(connection: Connection) -> None:
+    # These statements run for a fraction of a second, but their (over-)estimated group counts cross
+    # jit_above_cost: JIT compiling cost more CPU than it saved (bench/reports.py). This transaction only.
+    connection.execute(text("SET LOCAL jit = off"))
+
+
+def _add_published(rows: Any, ledger: Ledger, counts: _Counts) -> None:
+    for row in rows:
         if row[0] == "week":
             counts.week(row[BUCKET], 0, row[MEASURES])
         elif (group := _group(row)) is not None:
             ledger.metrics[group].add(row[MEASURES:])
 
 
-def _add_clicks(session: Session, period: Period, ledger: Ledger, counts: _Counts) -> None:
-    for row in _rows(session, click_rows(session, period)):
+def _add_clicks(rows: Any, ledger: Ledger, counts: _Counts) -> None:
+    for row in rows:
         human, bots, repeats = row[MEASURES:MEASURES + 3]
         if row[0] == "week":
             counts.week(row[BUCKET], 1, human)
@@ -122,8 +147,8 @@ def _add_clicks(session: Session, period: Period, ledger: Ledger, counts: _Count
             sums.repeat_clicks += repeats
 
 
-def _add_applications(session: Session, period: Period, ledger: Ledger, counts: _Counts) -> None:
-    for row in _rows(session, application_rows(session, period)):
+def _add_applications(rows: Any, ledger: Ledger, counts: _Counts) -> None:
+    for row in rows:
         applications, interviews, hires, *prev = row[MEASURES:MEASURES + 6]
         if row[0] == "total":
             ledger.outcomes[PREV].applications, ledger.outcomes[PREV].interviews, ledger.outcomes[PREV].hires = prev
@@ -138,8 +163,8 @@ def _add_applications(session: Session, period: Period, ledger: Ledger, counts: 
             sums.hires += hires
 
 
-def _add_leads(session: Session, period: Period, ledger: Ledger, counts: _Counts) -> None:
-    for row in _rows(session, lead_rows(session, period)):
+def _add_leads(rows: Any, ledger: Ledger, counts: _Counts) -> None:
+    for row in rows:
         leads = row[MEASURES]
         if row[0] == "week":
             counts.week(row[BUCKET], 3, leads)

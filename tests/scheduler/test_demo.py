@@ -63,6 +63,16 @@ def demo_db(request: pytest.FixtureRequest,
     drop_schema(schema)
 
 
+def test_the_concurrent_dashboard_equals_the_one_computed_statement_by_statement(
+        demo_db: tuple[sessionmaker[Session], DemoTruth]) -> None:
+    sessions, demo = demo_db
+    for period in _periods(demo):
+        with sessions() as session:
+            one_by_one = dashboard(session, period)
+        with sessions() as session:
+            assert dashboard(session, period, concurrent=True) == one_by_one, period
+
+
 def test_the_reports_reproduce_the_true_totals_per_channel(demo_db: tuple[sessionmaker[Session], DemoTruth]) -> None:
     sessions, demo = demo_db
     for period in _periods(demo):

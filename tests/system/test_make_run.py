@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -142,6 +143,53 @@ def test_compose_schedule_one_minute_ahead_to_two_sandbox_channels_and_see_both_
             sync_api.expect(page.get_by_text(text)).to_have_count(2)
         finally:
             browser.close()
+
+
+CHROME_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/131.0.0.0 Safari/537.36")
+LINKEDIN_BOT_UA = "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)"
+
+
+def test_a_published_link_is_a_tracked_short_link_whose_clicks_reach_the_database(
+        product: Product, data_dir: Path) -> None:
+    marker = f"#{int(time.time())}"
+    text = f"{marker} Neu im Shop: der Ersatzteilkatalog 2027 https://shop.example.org/katalog?lang=de"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page: Any = browser.new_page()
+            _log_in(page, product)
+            page.get_by_role("link", name="Compose").first.click()
+            page.get_by_label("Text", exact=True).fill(text)
+            page.get_by_label(re.compile("Postillon News")).check()
+            page.get_by_role("button", name="Schedule").click()
+            page.wait_for_url(re.compile(r"/deliveries"))
+            sync_api.expect(page.locator("tr", has_text=marker)).to_contain_text("Published", timeout=90_000)
+        finally:
+            browser.close()
+
+    # What X received carries Postillon's short link instead of the shop's address.
+    posts = requests.get(product.sandbox_url + "/_sandbox/x/posts", timeout=5).json()["posts"]
+    (published,) = [post for post in posts if marker in post["text"]]
+    assert "shop.example.org" not in published["text"]
+    short = re.search(re.escape(product.url) + r"/r/\w+", published["text"])
+    assert short, published["text"]
+
+    # A person and LinkedIn's preview fetcher follow it: both are sent on at once, with the UTM values.
+    for agent in (CHROME_UA, LINKEDIN_BOT_UA):
+        answer = requests.get(short[0], headers={"User-Agent": agent}, allow_redirects=False, timeout=5)
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith("https://shop.example.org/katalog?lang=de&utm_source=x")
+        assert "utm_medium=social" in answer.headers["Location"]
+        assert "Set-Cookie" not in answer.headers
+
+    # The click process drains both into the database: one person, one bot.
+    def clicks() -> list[tuple[int, str]]:
+        with sqlite3.connect(data_dir / "postillon.db") as db:
+            return db.execute("SELECT is_bot, bot_reason FROM click ORDER BY id").fetchall()
+
+    wait_until(lambda: len(clicks()) >= 2, 30, "the clicks in the database")
+    assert clicks() == [(0, ""), (1, "preview")]
 
 
 def test_a_photo_goes_to_instagram_and_becomes_a_xing_task_for_the_owner(product: Product,
