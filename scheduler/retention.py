@@ -1,14 +1,14 @@
 """Retention: how long applicant and lead data is kept, and the daily purge that anonymizes what expired.
 
 When the clock starts for an application (``retention_start``):
-- rejected: at the rejection (``rejected_at``), open or closed vacancy alike. The period exists to
+- closed or filled vacancy: when it closed (``closed_at``), as the product promises ("7 months after
+  the vacancy closes"); a rejection or hire dated after the closing starts it then instead.
+- open vacancy: at the rejection (``rejected_at``) or the hire (``hired_at``). The period exists to
   defend equal-treatment claims (AT GlBG §29(1): 6 months + 1 for the court route, DSB 2018; DE AGG
-  §15(4) + ArbGG §61b), and those deadlines run from the rejection the person received; closing the
-  vacancy later starts nothing for them.
-- hired: at ``hired_at``. Their data moves to the HR system; Postillon keeps only the counts.
-- anyone else: when the vacancy is closed or filled (``closed_at``): that ended their procedure.
-  On an open vacancy the procedure is still running and nothing expires (a rejection or hire
-  without its date counts as none).
+  §15(4) + ArbGG §61b), and those deadlines run from the rejection the person received, so a vacancy
+  that stays open does not keep a rejected applicant's data for ever. Hired people's data moves to the
+  HR system; Postillon keeps only the counts. Anyone else's procedure is still running: nothing expires
+  (a rejection or hire without its date counts as none).
 The data is anonymized ``applicant_months`` after the start (default 7, AT practice; DE users may set
 6). Talent-pool consent keeps it until ``talent_pool_until`` if that is later (or, without a stored
 date, ``talent_pool_months`` after the start). A lead is anonymized ``lead_months`` (default 24) after
@@ -81,13 +81,15 @@ def retention_policy(session: Session) -> RetentionPolicy:
 
 def retention_start(application: Application, vacancy: Vacancy) -> datetime | None:
     """Return when the retention period of ``application`` starts, or None while its procedure runs."""
-    if application.stage is ApplicationStage.REJECTED and application.rejected_at is not None:
-        return application.rejected_at
-    if application.stage is ApplicationStage.HIRED and application.hired_at is not None:
-        return application.hired_at
+    ended: datetime | None = None  # when this person's own procedure ended
+    if application.stage is ApplicationStage.REJECTED:
+        ended = application.rejected_at
+    elif application.stage is ApplicationStage.HIRED:
+        ended = application.hired_at
     if vacancy.status is not VacancyStatus.OPEN:
-        return vacancy.closed_at or vacancy.updated_at
-    return None
+        closed = vacancy.closed_at or vacancy.updated_at
+        return max(closed, ended) if ended is not None else closed
+    return ended
 
 
 def expires_at(policy: RetentionPolicy, application: Application, vacancy: Vacancy) -> datetime | None:

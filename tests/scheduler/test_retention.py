@@ -129,8 +129,21 @@ def test_applicants_of_a_closed_vacancy_expire_months_after_it_closed_and_open_p
     assert not _anonymized(sessions, Application, recent) and not _anonymized(sessions, Application, running)
 
 
-def test_a_rejection_before_the_vacancy_closed_counts_from_the_rejection() -> None:
+def test_a_rejection_before_the_vacancy_closed_counts_from_the_closing() -> None:
     vacancy = Vacancy(title="Koch", location="Wien", status=VacancyStatus.CLOSED, closed_at=add_months(NOW, -2))
+    rejected = Application(stage=ApplicationStage.REJECTED, rejected_at=add_months(NOW, -8), talent_pool=False)
+    assert retention_start(rejected, vacancy) == add_months(NOW, -2)
+    assert expires_at(RetentionPolicy(), rejected, vacancy) == add_months(NOW, 5)
+
+
+def test_a_rejection_after_the_vacancy_closed_counts_from_the_rejection() -> None:
+    vacancy = Vacancy(title="Koch", location="Wien", status=VacancyStatus.FILLED, closed_at=add_months(NOW, -3))
+    rejected = Application(stage=ApplicationStage.REJECTED, rejected_at=add_months(NOW, -1), talent_pool=False)
+    assert retention_start(rejected, vacancy) == add_months(NOW, -1)
+
+
+def test_a_rejection_on_a_vacancy_that_stays_open_counts_from_the_rejection() -> None:
+    vacancy = Vacancy(title="Koch", location="Wien", status=VacancyStatus.OPEN)
     rejected = Application(stage=ApplicationStage.REJECTED, rejected_at=add_months(NOW, -8), talent_pool=False)
     assert retention_start(rejected, vacancy) == add_months(NOW, -8)
     assert expires_at(RetentionPolicy(), rejected, vacancy) == add_months(NOW, -1)
