@@ -91,9 +91,10 @@ def dispatcher(once: bool) -> None:
     dispatch = Dispatcher(JobContext(_settings()))
     if once:
         click.echo(str(dispatch.tick(sweep=True)))
-        from workers.mail import wait_for_sender
+        from workers import digest, mail
 
-        wait_for_sender()  # notifications are mailed in a background thread; let it finish
+        mail.wait_for_sender()  # notifications and digests are mailed in background threads; let them finish
+        digest.wait_for_sender()
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

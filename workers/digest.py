@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from datetime import datetime, timedelta
 from email.utils import formataddr
 
@@ -21,6 +20,7 @@ from scheduler.jobads import company_name
 from scheduler.models import ReportDigest, ReportDigestRun, User
 from scheduler.reporting.model import Period
 from scheduler.reporting.queries import dashboard
+from workers.background import BackgroundRound
 from workers.context import JobContext
 from workers.digest_mail import digest_message
 from workers.digest_schedule import REPORT_ROLES, last_complete_period, next_due
@@ -146,10 +146,6 @@ def _record(ctx: JobContext, run_id: int, **values: object) -> None:
                         .execution_options(synchronize_session=False))
 
 
-_sender_lock = threading.Lock()
-_sender: threading.Thread | None = None
-
-
 def digest_sweep(ctx: JobContext, *, background: bool = True) -> int:
     """Plan the due digests and mail pending runs (in a background thread); return how many runs were planned.
 
@@ -160,27 +156,16 @@ def digest_sweep(ctx: JobContext, *, background: bool = True) -> int:
         waiting = session.scalar(select(ReportDigestRun.id).where(ReportDigestRun.state == "pending").limit(1))
     if waiting is None:  # the usual case: no thread, no report built
         return planned
-    if not background:
+    if background:
+        _sender.start(ctx)
+    else:
         send_due(ctx)
-        return planned
-    global _sender
-    with _sender_lock:
-        if _sender is None or not _sender.is_alive():
-            _sender = threading.Thread(target=_send_all, args=(ctx,), name="postillon-digest", daemon=True)
-            _sender.start()
     return planned
 
 
 def wait_for_sender(timeout_s: float = 60.0) -> None:
     """Wait until the background sender (if any) has finished its round (shutdown and tests)."""
-    with _sender_lock:
-        sender = _sender
-    if sender is not None:
-        sender.join(timeout_s)
+    _sender.wait(timeout_s)
 
 
-def _send_all(ctx: JobContext) -> None:
-    try:
-        send_due(ctx)
-    except Exception:
-        log.exception("mailing report digests failed; the next sweep tries again")
+_sender = BackgroundRound("postillon-digest", send_due)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -19,6 +18,7 @@ from sqlalchemy import or_, select, update
 from scheduler.clock import utcnow
 from scheduler.models import Notification, User
 from scheduler.notifications import SweepParams, sweep
+from workers.background import BackgroundRound
 from workers.context import JobContext
 from workers.smtp import MailConfigError, SmtpTarget
 
@@ -154,10 +154,6 @@ def _record(ctx: JobContext, notification_id: int, **values: object) -> None:
                         .execution_options(synchronize_session=False))
 
 
-_sender_lock = threading.Lock()
-_sender: threading.Thread | None = None
-
-
 def notify_sweep(ctx: JobContext, *, background: bool = True) -> int:
     """Create the notifications people are owed, then mail them; return how many were created.
 
@@ -168,28 +164,21 @@ def notify_sweep(ctx: JobContext, *, background: bool = True) -> int:
     with ctx.sessions.begin() as session:
         params = SweepParams(task_overdue_after_s=ctx.settings.task_overdue_after_s, base_url=ctx.settings.base_url)
         created = sweep(session, now, params)
-    if not background:
+    if background:
+        _sender.start(ctx)
+    else:
         send_pending(ctx)
-        return created
-    global _sender
-    with _sender_lock:
-        if _sender is None or not _sender.is_alive():
-            _sender = threading.Thread(target=_send_all, args=(ctx,), name="postillon-mail", daemon=True)
-            _sender.start()
     return created
 
 
 def wait_for_sender(timeout_s: float = 30.0) -> None:
     """Wait until the background sender (if any) has finished its round (shutdown and tests)."""
-    with _sender_lock:
-        sender = _sender
-    if sender is not None:
-        sender.join(timeout_s)
+    _sender.wait(timeout_s)
 
 
 def _send_all(ctx: JobContext) -> None:
-    try:
-        while sum(send_pending(ctx).values()) >= BATCH:
-            pass  # a full batch: there may be more due right now
-    except Exception:
-        log.exception("sending notifications failed; the next sweep tries again")
+    while sum(send_pending(ctx).values()) >= BATCH:
+        pass  # a full batch: there may be more due right now
+
+
+_sender = BackgroundRound("postillon-mail", _send_all)
