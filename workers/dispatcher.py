@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from redis.exceptions import RedisError
 from rq import Queue
@@ -66,6 +67,7 @@ class Dispatcher:
         self.queue: Queue = publish_queue(ctx.redis, ctx.settings.queue_name)
         self.sweep_every_s = sweep_every_s
         self._last_sweep = 0.0
+        self._purge_day: date | None = None  # the UTC day whose purge this process saw claimed
 
     def tick(self, *, sweep: bool | None = None) -> TickReport:
         """Run one round: dispatch what is due; every few seconds also expire leases and requeue lost jobs."""
@@ -203,10 +205,15 @@ class Dispatcher:
 
     def purge_expired(self) -> int:
         """Once a UTC day (claimed in the database, so one dispatcher of several), purge expired personal data."""
+        now = utcnow()
+        if self._purge_day == now.date():  # today's purge is done or taken: no write every sweep
+            return 0
         with self.ctx.sessions.begin() as session:
             # Committed on its own: a purge that fails is retried the next day, not every sweep.
-            if not claim_purge_day(session, now=utcnow()):
-                return 0
+            claimed = claim_purge_day(session, now=now)
+        self._purge_day = now.date()
+        if not claimed:
+            return 0
         try:
             with self.ctx.sessions.begin() as session:
                 report = purge_expired_data(session, now=utcnow(), data_dir=self.ctx.settings.data_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from scheduler.applications import add_months
 from scheduler.clock import utcnow
@@ -44,3 +44,19 @@ def test_the_sweep_purges_expired_data_once_a_day(ctx: JobContext) -> None:
     with ctx.sessions() as session:
         runs = session.scalars(select(AuditEvent).where(AuditEvent.action == "retention.purged")).all()
     assert len(runs) == 1
+
+
+def test_once_today_is_claimed_the_sweep_no_longer_touches_the_database_for_it(ctx: JobContext) -> None:
+    dispatcher = Dispatcher(ctx)
+    dispatcher.purge_expired()
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        assert dispatcher.purge_expired() == 0
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    assert statements == []
