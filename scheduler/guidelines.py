@@ -12,6 +12,7 @@ from sqlalchemy import literal, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.audit import audit
+from scheduler.company_settings import put_setting, read_setting
 from scheduler.models import CompanySetting, Guideline, PostKind
 from scheduler.networks import Network
 from scheduler.ports import Problem, params
@@ -101,19 +102,15 @@ def save_guideline(session: Session, kind: PostKind | None, values: GuidelineVal
 
 def save_imprint_url(session: Session, url: str, *, user_id: int | None, now: datetime) -> None:
     """Store the company's imprint URL ("" removes it) and audit it; the caller commits."""
-    row = session.get(CompanySetting, IMPRINT_KEY)
-    value = json.dumps(url.strip())
-    if row is None:
-        session.add(CompanySetting(key=IMPRINT_KEY, value=value, updated_at=now))
-    elif row.value != value:
-        row.value, row.updated_at = value, now
+    put_setting(session, IMPRINT_KEY, json.dumps(url.strip()), now=now)
     audit(session, user_id, "settings.imprint_url", f"setting:{IMPRINT_KEY}", url.strip())
     session.flush()
 
 
 def imprint_url(session: Session) -> str:
     """Return the company's imprint URL ("" when not set)."""
-    return _decode(session.scalar(select(CompanySetting.value).where(CompanySetting.key == IMPRINT_KEY)))
+    value = read_setting(session, IMPRINT_KEY)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _imprint_problems(raw: str | None, body: str) -> list[Problem]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from scheduler.audit import audit
 from scheduler.careers import careers_url
 from scheduler.clock import to_local
+from scheduler.company_settings import read_setting
 from scheduler.jobads_text import (
     DEFAULT_TEMPLATES,
     EMPLOYMENT_LABELS,
@@ -24,7 +24,7 @@ from scheduler.jobads_text import (
     slug,
     with_gender_marker,
 )
-from scheduler.models import CompanySetting, EmploymentType, JobAdTemplate, PostKind, Vacancy
+from scheduler.models import EmploymentType, JobAdTemplate, PostKind, Vacancy
 from scheduler.networks import RULES, Network
 from scheduler.ports import Problem, params
 from scheduler.vacancies import LANGUAGES, get_vacancy
@@ -111,11 +111,7 @@ def save_template(session: Session, language: str, network: Network, body: str, 
 
 def company_name(session: Session) -> str:
     """Return the company name from the company settings ("" when unset)."""
-    raw = session.scalar(select(CompanySetting.value).where(CompanySetting.key == "company_name"))
-    try:
-        value = json.loads(raw) if raw else ""
-    except ValueError:
-        return ""
+    value = read_setting(session, "company_name")
     return value.strip() if isinstance(value, str) else ""
 
 

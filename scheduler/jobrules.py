@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.audit import audit
-from scheduler.models import CompanySetting, Vacancy
+from scheduler.company_settings import put_setting, read_setting
+from scheduler.models import Vacancy
 from scheduler.networks import Network
 from scheduler.ports import Problem, params
 
@@ -134,11 +134,7 @@ def check_job_ad(session: Session, vacancy: Vacancy, text: str, network: Network
 
 def job_rule_settings(session: Session) -> JobRuleSettings:
     """Return whether each job-ad rule warns or blocks (warn where nothing valid is stored)."""
-    raw = session.scalar(select(CompanySetting.value).where(CompanySetting.key == SETTINGS_KEY))
-    try:
-        stored = json.loads(raw) if raw else {}
-    except ValueError:
-        stored = {}
+    stored = read_setting(session, SETTINGS_KEY)
     if not isinstance(stored, dict):
         stored = {}
     return JobRuleSettings(salary=_level(stored.get("salary")), gender_marker=_level(stored.get("gender_marker")))
@@ -148,11 +144,7 @@ def save_job_rule_settings(session: Session, settings: JobRuleSettings, *, user_
                            now: datetime) -> None:
     """Store whether each job-ad rule warns or blocks, and audit it (the caller commits)."""
     value = json.dumps({"salary": settings.salary.value, "gender_marker": settings.gender_marker.value})
-    row = session.get(CompanySetting, SETTINGS_KEY)
-    if row is None:
-        session.add(CompanySetting(key=SETTINGS_KEY, value=value, updated_at=now))
-    else:
-        row.value, row.updated_at = value, now
+    put_setting(session, SETTINGS_KEY, value, now=now)
     audit(session, user_id, "settings.job_rules", f"setting:{SETTINGS_KEY}", value)
     session.flush()
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from scheduler.audit import audit
-from scheduler.models import CompanySetting
+from scheduler.company_settings import put_setting, read_setting
 
 #: The CompanySetting row holding these settings as one JSON object.
 KEY = "lead_form"
@@ -59,11 +59,7 @@ def parse_origins(text: str) -> tuple[tuple[str, ...], list[str]]:
 
 def lead_form_settings(session: Session) -> LeadFormSettings:
     """Return the stored settings; anything missing or unreadable falls back to its default."""
-    row = session.get(CompanySetting, KEY)
-    try:
-        data = json.loads(row.value) if row is not None else {}
-    except ValueError:
-        data = {}
+    data = read_setting(session, KEY)
     if not isinstance(data, dict):
         data = {}
     raw_origins = data.get("frame_ancestors")
@@ -103,11 +99,7 @@ def save_lead_form_settings(session: Session, *, frame_ancestors: str, merge_win
     value = json.dumps({"frame_ancestors": list(settings.frame_ancestors),
                         "merge_window_days": settings.merge_window_days,
                         "consent_texts": dict(settings.consent_texts)})
-    row = session.get(CompanySetting, KEY)
-    if row is None:
-        session.add(CompanySetting(key=KEY, value=value, updated_at=now))
-    else:
-        row.value, row.updated_at = value, now
+    put_setting(session, KEY, value, now=now)
     audit(session, user_id, "settings.lead_form", f"setting:{KEY}",
           f"embedding sites: {' '.join(origins) or '-'}; merge window {merge_window_days} days")
     session.flush()

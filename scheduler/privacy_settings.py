@@ -13,11 +13,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.audit import audit
 from scheduler.company import DEFAULT_TALENT_POOL_MONTHS  # one default for the consent text and the purge
+from scheduler.company_settings import put_setting
 from scheduler.models import CompanySetting
 
 MIN_MONTHS, MAX_MONTHS = 1, 120
@@ -102,17 +102,3 @@ def save_privacy_settings(session: Session, settings: PrivacySettings, *, user_i
              f"leads {settings.lead_months} months"
     audit(session, user_id, "settings.privacy", "setting:privacy", months)
     session.flush()
-
-
-def put_setting(session: Session, key: str, value: str, *, now: datetime) -> None:
-    """Store one company setting (JSON text), also when another process creates the same key meanwhile."""
-    row = session.get(CompanySetting, key)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(CompanySetting(key=key, value=value, updated_at=now))
-            return
-        except IntegrityError:
-            row = session.get(CompanySetting, key, populate_existing=True)
-    if row is not None and row.value != value:
-        row.value, row.updated_at = value, now

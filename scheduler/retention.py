@@ -32,13 +32,13 @@ from sqlalchemy.orm import Session
 from scheduler.anonymize import anonymize_applications, anonymize_leads, delete_cv_files
 from scheduler.applications import add_months
 from scheduler.audit import audit
+from scheduler.company_settings import put_setting
 from scheduler.models import Application, ApplicationStage, Click, CompanySetting, Lead, Vacancy, VacancyStatus
 from scheduler.privacy_settings import (
     DEFAULT_APPLICANT_MONTHS,
     DEFAULT_LEAD_MONTHS,
     DEFAULT_TALENT_POOL_MONTHS,
     privacy_settings,
-    put_setting,
 )
 
 log = logging.getLogger(__name__)
